@@ -1,0 +1,61 @@
+//! The wire forms. Each parser refuses input above [`crate::MAX_INPUT_LEN`] before doing
+//! any work, and answers malformed input with a [`ParseError`] naming the field or line.
+
+pub mod batch;
+pub mod error_text;
+pub mod form;
+pub mod json;
+pub mod pipe;
+
+use crate::error::ParseError;
+
+/// Strict (the spec as written) or lenient (also the quirks real gateways and the spec's
+/// own examples show; each one reported as a [`Deviation`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    Strict,
+    Lenient,
+}
+
+/// A quirk accepted in lenient mode (Wycheproof's "acceptable").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Deviation {
+    /// Spaces after `|` (§4.2/§4.4 format lines), stripped from the values.
+    SpaceAfterPipe,
+    /// A datetime of 15 digits (§3.4 example `201301080000000`).
+    DateTime15Digits,
+    /// A date `yyyy-MM-dd` where a 14-digit datetime belongs (§3.4 example `2013-01-08`).
+    DashedDate,
+    /// A space after `&` (§3.8 `ERRORCODE=001& ERRORMSG=…`).
+    SpaceAfterAmpersand,
+    /// Quotes around ERRORMSG (§3.4 `ERRORMSG="错误信息"`).
+    QuotedErrorMessage,
+    /// Record and signature on one line separated by a space (§3.8 MD5 example as printed).
+    SignatureOnRecordLine,
+}
+
+/// Refuses empty and oversized input before any work.
+pub(crate) fn precheck(input: &[u8]) -> Result<(), ParseError> {
+    if input.len() > crate::MAX_INPUT_LEN {
+        return Err(ParseError::TooLarge {
+            len: input.len(),
+            limit: crate::MAX_INPUT_LEN,
+        });
+    }
+    if input.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseError::Empty);
+    }
+    Ok(())
+}
+
+pub(crate) fn utf8(input: &[u8]) -> Result<&str, ParseError> {
+    std::str::from_utf8(input).map_err(|e| ParseError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })
+}
+
+/// Maps an input field name to the table's `&'static` spelling.
+pub(crate) fn static_name(def: &crate::spec::MessageDef, name: &str) -> Option<&'static str> {
+    def.field(name).map(|f| f.name)
+}

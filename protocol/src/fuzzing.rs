@@ -1,0 +1,1 @@
+//! Harness code for the fuzz targets.

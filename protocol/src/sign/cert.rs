@@ -1,0 +1,156 @@
+//! §5.3 certificate mode (signType=1): the gateway signs with RSA, PKCS#1 v1.5 over
+//! SHA-1 (what `allinpay-security-xxx.jar`'s `verify()` checks), `signMsg` in base64.
+
+use base64::Engine as _;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::traits::PublicKeyParts;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use sha1::{Digest, Sha1};
+
+use crate::charset::Charset;
+use crate::error::{CertError, VerifyError};
+use crate::msgs::Message;
+
+/// The gateway's public key, from its X.509 certificate (DER `.cer` or PEM).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayCert {
+    key: RsaPublicKey,
+}
+
+impl GatewayCert {
+    /// Loads an X.509 certificate in DER or PEM; a PEM `PUBLIC KEY` / `RSA PUBLIC KEY` is
+    /// accepted too.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CertError> {
+        use der::{Decode, DecodePem, Encode};
+        use x509_cert::Certificate;
+
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(CertError::Empty);
+        }
+        let cert = if bytes.starts_with(b"-----") || bytes.trim_ascii_start().starts_with(b"-----") {
+            let text = std::str::from_utf8(bytes).map_err(|_| CertError::NotACertificate)?;
+            if text.contains("BEGIN PUBLIC KEY") {
+                let key = RsaPublicKey::from_public_key_pem(text).map_err(|_| CertError::NotRsa)?;
+                return Ok(Self { key });
+            }
+            if text.contains("BEGIN RSA PUBLIC KEY") {
+                let key = RsaPublicKey::from_pkcs1_pem(text).map_err(|_| CertError::NotRsa)?;
+                return Ok(Self { key });
+            }
+            Certificate::from_pem(text.trim().as_bytes()).map_err(|_| CertError::NotACertificate)?
+        } else {
+            Certificate::from_der(bytes).map_err(|_| CertError::NotACertificate)?
+        };
+        let spki = cert
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|_| CertError::NotACertificate)?;
+        let key = RsaPublicKey::from_public_key_der(&spki).map_err(|_| CertError::NotRsa)?;
+        Ok(Self { key })
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.key.size() * 8
+    }
+
+    /// Checks `sign_msg` (base64) over the SHA-1 of `signed`.
+    pub fn verify_bytes(&self, signed: &[u8], sign_msg: &str) -> Result<(), VerifyError> {
+        self.verify_digest(&Sha1::digest(signed).into(), sign_msg)
+    }
+
+    /// Checks `sign_msg` over the UTF-8 sign source of `msg`, without the key (§2.2.3 in
+    /// certificate mode), hashing it as it is produced.
+    pub fn verify_sign_source<M: Message>(
+        &self,
+        msg: &M,
+        sign_msg: &str,
+    ) -> Result<(), VerifyError> {
+        let mut hasher = Sha1::new();
+        crate::sign::feed_sign_source(msg, Charset::Utf8, |b| hasher.update(b))?;
+        self.verify_digest(&hasher.finalize().into(), sign_msg)
+    }
+
+    fn verify_digest(&self, digest: &[u8; 20], sign_msg: &str) -> Result<(), VerifyError> {
+        if sign_msg.is_empty() {
+            return Err(VerifyError::MissingSignature);
+        }
+        let sig = decode_base64_signature(sign_msg)?;
+        let expected = self.key.size();
+        if sig.len() != expected {
+            return Err(VerifyError::RsaWrongLength {
+                len: sig.len(),
+                expected,
+            });
+        }
+        // rsa checks the whole PKCS#1 v1.5 block (00 01 FF.. 00 DigestInfo hash) against
+        // the one it builds, so Bleichenbacher-2006 garbage after the hash is rejected.
+        self.key
+            .verify(Pkcs1v15Sign::new::<Sha1>(), digest, &sig)
+            .map_err(|_| VerifyError::RsaMismatch)
+    }
+}
+
+/// Decodes a base64 `signMsg`. Line breaks (the gateway folds long lines, §3.8's
+/// examples) are ignored; anything else outside the alphabet is an error.
+pub fn decode_base64_signature(sign_msg: &str) -> Result<Vec<u8>, VerifyError> {
+    let mut compact = [0u8; 1400];
+    let mut n = 0;
+    for &b in sign_msg.as_bytes() {
+        if b == b'\r' || b == b'\n' {
+            continue;
+        }
+        if n == compact.len() {
+            return Err(VerifyError::NotBase64);
+        }
+        compact[n] = b;
+        n += 1;
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(&compact[..n])
+        .map_err(|_| VerifyError::NotBase64)
+}
+
+/// The signing side of the certificate mode, for test gateways and vector generation.
+#[derive(Clone)]
+pub struct GatewaySigner {
+    key: RsaPrivateKey,
+}
+
+impl std::fmt::Debug for GatewaySigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GatewaySigner(<redacted>)")
+    }
+}
+
+impl GatewaySigner {
+    /// Loads a PKCS#8 or PKCS#1 PEM private key.
+    pub fn from_pem(pem: &str) -> Result<Self, CertError> {
+        let key = RsaPrivateKey::from_pkcs8_pem(pem)
+            .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem))
+            .map_err(|_| CertError::BadPrivateKey)?;
+        Ok(Self { key })
+    }
+
+    /// Signs `signed` (SHA-1, PKCS#1 v1.5) and returns base64.
+    pub fn sign_bytes(&self, signed: &[u8]) -> Result<String, CertError> {
+        let digest = Sha1::digest(signed);
+        let sig = self
+            .key
+            .sign(Pkcs1v15Sign::new::<Sha1>(), &digest)
+            .map_err(|_| CertError::SigningFailed)?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(sig))
+    }
+
+    /// Signs the UTF-8 sign source of a `name=value` message.
+    pub fn sign_message<M: Message>(&self, msg: &M) -> Result<String, CertError> {
+        self.sign_bytes(crate::sign::sign_source(msg).as_bytes())
+    }
+
+    /// Signs a text response: RSA over the hex MD5 of `text`.
+    pub fn sign_text(&self, text: &[u8]) -> Result<String, CertError> {
+        self.sign_bytes(crate::sign::text_digest(text).as_bytes())
+    }
+}
