@@ -19,13 +19,20 @@ pub enum ParseError {
     #[error("field {field} is missing")]
     MissingField { field: &'static str },
     #[error("field {field}: {rule}")]
-    BadField { field: &'static str, rule: &'static str },
+    BadField {
+        field: &'static str,
+        rule: &'static str,
+    },
     #[error("not a JSON object: {0}")]
     BadJson(JsonProblem),
     #[error("bad base64 in {what}")]
     BadBase64 { what: &'static str },
     #[error("line {line}: has {found} '|'-separated columns, expected {expected}")]
-    WrongColumnCount { line: usize, found: usize, expected: usize },
+    WrongColumnCount {
+        line: usize,
+        found: usize,
+        expected: usize,
+    },
     #[error("line {line}: {rule}")]
     BadLine { line: usize, rule: &'static str },
     #[error("the signature line is missing")]

@@ -7,7 +7,6 @@ use crate::error::VerifyError;
 use crate::msgs::{Message, PayRequest};
 use crate::sign::Md5Hex;
 
-
 /// `ext1value = MD5Encode(ship_to_country + ship_to_state + … + mdd18)`: the values
 /// concatenated without separators or names, empty ones contributing nothing, in the
 /// §5.4 order; uppercase hex (§5.4 refers to §5.2's MD5Encode).

@@ -13,6 +13,8 @@
 //! - [`check`]: every field constraint of the tables and the prose.
 #![forbid(unsafe_code)]
 
+pub mod any;
+pub mod catalogue;
 pub mod charset;
 pub mod check;
 pub mod codec;

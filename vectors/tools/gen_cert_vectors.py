@@ -282,6 +282,14 @@ def parse_text(wire, optional_trailing=True):
     return md5_upper_hex(text), sig
 
 
+def parse_single_record_text(wire):
+    """Reference parser for §4.2/§4.4: exactly one record line ("返回串和 signMsg 之间有一个回车")."""
+    body = wire[:-2] if wire.endswith(CRLF) else wire
+    if body.count(CRLF) != 1:
+        return None
+    return parse_text(wire)
+
+
 def batch_text(summary, records):
     return summary + CRLF + "".join(r + CRLF for r in records) + CRLF
 
@@ -319,6 +327,7 @@ FLAG_NOTES = {
     "EmptyFieldsOmitted": "Empty fields are absent from the wire altogether.",
     "Ext1UserTag": "ext1 carries `<USER>…</USER>`, so `<`, `/`, `>` are percent-encoded on the wire and decoded before building the sign source.",
     "Utf8": "A field holds Chinese text; the signed bytes are its UTF-8 encoding.",
+    "SingleRecordOnly": "A genuine signature over several record lines, but a §4.2/§4.4 result is one record line then the signature (返回串和 signMsg 之间有一个回车): rejected as malformed.",
     "MultiRecord": "The text holds more than one record line; every record, each with its CRLF, is part of the signed text.",
     "EmptyRecordFields": "A record has empty pipe-delimited fields (`||`), which stay in the signed text.",
     "TrailingCrlf": "The signature line is followed by an optional CRLF, which is not part of the signature.",
@@ -555,13 +564,14 @@ def order_query():
 
 
 # ------------------------------------------------------------------ text responses
-def text_file(fname, message, description, reference, section, single, multi, extra, tamper, forge):
+def text_file(fname, message, description, reference, section, single, multi, extra, tamper, forge,
+              single_only=False):
     """single/multi/extra: lists of record lines; extra = (records, comment, flags)."""
     vf = VecFile(fname, message, description, reference,
                  "Signed bytes: the 32 ASCII bytes of the uppercase hex MD5 of the text, where the text is "
                  "every byte before the signature line (each record line including its CRLF); wire: the "
                  "record lines, each ending in CRLF, then the base64 signature, optionally followed by CRLF.",
-                 parse_text)
+                 parse_single_record_text if single_only else parse_text)
 
     def genuine(key, records):
         data = md5_upper_hex(text_of(records))
@@ -569,7 +579,13 @@ def text_file(fname, message, description, reference, section, single, multi, ex
 
     def valid(g, key, records, comment, flags, trailing):
         sig, data = genuine(key, records)
-        vf.add(g, comment, flags + (["TrailingCrlf"] if trailing else ["NoTrailingCrlf"]), section,
+        flags = flags + (["TrailingCrlf"] if trailing else ["NoTrailingCrlf"])
+        if single_only and len(records) > 1:
+            # A genuine signature, but a pre-auth result holds one record line.
+            vf.add(g, comment + " (a pre-auth result holds one record)", flags + ["SingleRecordOnly"], section,
+                   text_wire(text_of(records), b64(sig), trailing), "invalid")
+            return
+        vf.add(g, comment, flags, section,
                text_wire(text_of(records), b64(sig), trailing), "valid", (sig, data))
 
     for key, cert_file, pem in [("gateway-rsa1024", "gateway-rsa1024.cer", False),
@@ -667,7 +683,7 @@ def preauth(kind):
     extra = ([f"{fail[0]}|{fail[1]}|{ver}|1|{m}|NO20261126000023|20261126083000|5000|840|PA2016112600001234570|20261128091800"],
              "failure retCode with a Chinese retMsg", ["Utf8"])
     return text_file(fname, msg, desc, f"{sec}, §5.3", sec, single, multi, extra,
-                     ("orderAmount", "|9900|", "|990000|"), forge=False)
+                     ("orderAmount", "|9900|", "|990000|"), forge=False, single_only=True)
 
 
 # -------------------------------------------------------------------------- batch

@@ -39,7 +39,9 @@ pub fn parse(body: &[u8], mode: Mode) -> Result<Parsed, ParseError> {
         .collect();
     let text = base64::engine::general_purpose::STANDARD
         .decode(&compact)
-        .map_err(|_| ParseError::BadBase64 { what: "batch-query body" })?;
+        .map_err(|_| ParseError::BadBase64 {
+            what: "batch-query body",
+        })?;
     parse_text(text, mode)
 }
 
@@ -103,7 +105,12 @@ pub fn parse_text(text: Vec<u8>, mode: Mode) -> Result<Parsed, ParseError> {
                         rule: "more than 500 records on one page (§3.4)",
                     });
                 }
-                records.push(record::<BatchQueryRecord>(line, line_no, mode, &mut deviations)?);
+                records.push(record::<BatchQueryRecord>(
+                    line,
+                    line_no,
+                    mode,
+                    &mut deviations,
+                )?);
             }
             (None, false) if line.contains('|') => {
                 return Err(ParseError::BadLine {

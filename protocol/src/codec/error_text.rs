@@ -10,9 +10,11 @@ use crate::msgs::ErrorResponse;
 pub fn parse(input: &[u8], mode: Mode) -> Result<(ErrorResponse, Vec<Deviation>), ParseError> {
     precheck(input)?;
     let text = utf8(input)?.trim_end_matches(['\r', '\n']);
-    let rest = text.strip_prefix("ERRORCODE=").ok_or(ParseError::NotErrorResponse {
-        rule: "must start with ERRORCODE=",
-    })?;
+    let rest = text
+        .strip_prefix("ERRORCODE=")
+        .ok_or(ParseError::NotErrorResponse {
+            rule: "must start with ERRORCODE=",
+        })?;
     let mut deviations = Vec::new();
     let (code, msg) = match rest.split_once('&') {
         None => (rest, None),
@@ -29,9 +31,11 @@ pub fn parse(input: &[u8], mode: Mode) -> Result<(ErrorResponse, Vec<Deviation>)
                 }
                 None => tail,
             };
-            let msg = tail.strip_prefix("ERRORMSG=").ok_or(ParseError::NotErrorResponse {
-                rule: "the second field must be ERRORMSG=",
-            })?;
+            let msg = tail
+                .strip_prefix("ERRORMSG=")
+                .ok_or(ParseError::NotErrorResponse {
+                    rule: "the second field must be ERRORMSG=",
+                })?;
             let msg = match msg.strip_prefix('"').and_then(|m| m.strip_suffix('"')) {
                 Some(m) if mode == Mode::Lenient => {
                     deviations.push(Deviation::QuotedErrorMessage);
@@ -62,7 +66,11 @@ pub fn parse(input: &[u8], mode: Mode) -> Result<(ErrorResponse, Vec<Deviation>)
 /// Renders the canonical form `ERRORCODE=code&ERRORMSG=message`.
 pub fn render(e: &ErrorResponse) -> String {
     match &e.errormsg {
-        Some(m) => format!("ERRORCODE={}&ERRORMSG={}", e.errorcode.as_deref().unwrap_or_default(), m),
+        Some(m) => format!(
+            "ERRORCODE={}&ERRORMSG={}",
+            e.errorcode.as_deref().unwrap_or_default(),
+            m
+        ),
         None => format!("ERRORCODE={}", e.errorcode.as_deref().unwrap_or_default()),
     }
 }

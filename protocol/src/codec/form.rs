@@ -28,7 +28,9 @@ pub fn decode_component(raw: &str, base_offset: usize) -> Result<String, ParseEr
             b'%' => {
                 let hex = bytes.get(i + 1..i + 3).and_then(|h| {
                     let s = std::str::from_utf8(h).ok()?;
-                    u8::from_str_radix(s, 16).ok().filter(|_| h.iter().all(u8::is_ascii_hexdigit))
+                    u8::from_str_radix(s, 16)
+                        .ok()
+                        .filter(|_| h.iter().all(u8::is_ascii_hexdigit))
                 });
                 let Some(b) = hex else {
                     return Err(ParseError::BadPercentEncoding {
@@ -53,7 +55,10 @@ pub fn decode_component(raw: &str, base_offset: usize) -> Result<String, ParseEr
 pub fn parse<M: Message>(input: &[u8]) -> Result<Parsed<M>, ParseError> {
     precheck(input)?;
     let text = utf8(input)?;
-    let text = text.strip_suffix("\r\n").or_else(|| text.strip_suffix('\n')).unwrap_or(text);
+    let text = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
     let mut message = M::default();
     let mut unknown = Vec::new();
     let mut offset = 0;
@@ -70,7 +75,9 @@ pub fn parse<M: Message>(input: &[u8]) -> Result<Parsed<M>, ParseError> {
         let value = decode_component(raw_value, start + raw_name.len() + 1)?;
         match static_name(M::DEF, &name) {
             Some(field) => {
-                let slot = message.slot(field).ok_or(ParseError::MissingField { field })?;
+                let slot = message
+                    .slot(field)
+                    .ok_or(ParseError::MissingField { field })?;
                 if slot.is_some() {
                     return Err(ParseError::DuplicateField { field });
                 }
@@ -78,7 +85,9 @@ pub fn parse<M: Message>(input: &[u8]) -> Result<Parsed<M>, ParseError> {
             }
             None => {
                 if unknown.iter().any(|(n, _)| *n == name) {
-                    return Err(ParseError::DuplicateField { field: "(unknown field)" });
+                    return Err(ParseError::DuplicateField {
+                        field: "(unknown field)",
+                    });
                 }
                 unknown.push((name, value));
             }
@@ -112,10 +121,7 @@ mod tests {
     #[test]
     fn decodes_plus_and_percent() {
         assert_eq!(decode_component("a+b%2Bc%3D", 0).unwrap(), "a b+c=");
-        assert_eq!(
-            decode_component("%E7%AC%94", 0).unwrap(),
-            "笔"
-        );
+        assert_eq!(decode_component("%E7%AC%94", 0).unwrap(), "笔");
         assert_eq!(
             decode_component("ab%G1", 0),
             Err(ParseError::BadPercentEncoding { offset: 2 })
@@ -124,7 +130,10 @@ mod tests {
             decode_component("ab%2", 0),
             Err(ParseError::BadPercentEncoding { offset: 2 })
         );
-        assert!(matches!(decode_component("%FF", 0), Err(ParseError::NotUtf8 { .. })));
+        assert!(matches!(
+            decode_component("%FF", 0),
+            Err(ParseError::NotUtf8 { .. })
+        ));
     }
 
     #[test]

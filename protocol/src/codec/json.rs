@@ -58,7 +58,9 @@ pub fn parse<M: Message>(input: &[u8]) -> Result<Parsed<M>, ParseError> {
                 return Err(ParseError::BadJson(JsonProblem::NotAString { field }))
             }
             (JsonType::StringOrInteger, _) => {
-                return Err(ParseError::BadJson(JsonProblem::NotStringOrInteger { field }))
+                return Err(ParseError::BadJson(JsonProblem::NotStringOrInteger {
+                    field,
+                }))
             }
             (JsonType::Integer, _) => {
                 return Err(ParseError::BadJson(JsonProblem::NotANumber { field }))
@@ -98,21 +100,29 @@ mod tests {
 
     #[test]
     fn order_amount_as_number_or_string() {
-        let a = parse::<PayRequest>(br#"{"orderAmount":100}"#).unwrap().message;
-        let b = parse::<PayRequest>(br#"{"orderAmount":"100"}"#).unwrap().message;
+        let a = parse::<PayRequest>(br#"{"orderAmount":100}"#)
+            .unwrap()
+            .message;
+        let b = parse::<PayRequest>(br#"{"orderAmount":"100"}"#)
+            .unwrap()
+            .message;
         assert_eq!(a.order_amount.as_deref(), Some("100"));
         assert_eq!(a, b);
         assert_eq!(
             parse::<PayRequest>(br#"{"orderAmount":1.5}"#),
-            Err(ParseError::BadJson(JsonProblem::NotStringOrInteger { field: "orderAmount" }))
+            Err(ParseError::BadJson(JsonProblem::NotStringOrInteger {
+                field: "orderAmount"
+            }))
         );
     }
 
     #[test]
     fn ios_numbers_round_trip() {
-        let p = parse::<SyncResultIos>(br#"{"payResult":-1,"payAmount":1000,"payTime":"20150101120000","payOrderId":""}"#)
-            .unwrap()
-            .message;
+        let p = parse::<SyncResultIos>(
+            br#"{"payResult":-1,"payAmount":1000,"payTime":"20150101120000","payOrderId":""}"#,
+        )
+        .unwrap()
+        .message;
         assert_eq!(p.pay_result.as_deref(), Some("-1"));
         assert_eq!(
             render(&p),
@@ -120,7 +130,9 @@ mod tests {
         );
         assert_eq!(
             parse::<SyncResultIos>(br#"{"payResult":"0"}"#),
-            Err(ParseError::BadJson(JsonProblem::NotANumber { field: "payResult" }))
+            Err(ParseError::BadJson(JsonProblem::NotANumber {
+                field: "payResult"
+            }))
         );
     }
 }

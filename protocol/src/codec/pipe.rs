@@ -49,21 +49,21 @@ pub(crate) fn record<R: Message>(
     }
     let mut rec = R::default();
     for (def, column) in R::DEF.fields.iter().zip(line.split('|')) {
-        let value = match column.strip_prefix(' ') {
-            Some(stripped) if mode == Mode::Lenient => {
-                if !deviations.contains(&Deviation::SpaceAfterPipe) {
-                    deviations.push(Deviation::SpaceAfterPipe);
+        let value =
+            match column.strip_prefix(' ') {
+                Some(stripped) if mode == Mode::Lenient => {
+                    if !deviations.contains(&Deviation::SpaceAfterPipe) {
+                        deviations.push(Deviation::SpaceAfterPipe);
+                    }
+                    stripped
                 }
-                stripped
-            }
-            Some(_) => {
-                return Err(ParseError::BadLine {
+                Some(_) => return Err(ParseError::BadLine {
                     line: line_no,
-                    rule: "a column starts with a space (only lenient mode strips spaces after '|')",
-                })
-            }
-            None => column,
-        };
+                    rule:
+                        "a column starts with a space (only lenient mode strips spaces after '|')",
+                }),
+                None => column,
+            };
         if let Some(slot) = rec.slot(def.name) {
             *slot = Some(value.to_owned());
         }
@@ -130,7 +130,9 @@ pub fn parse<R: Message>(input: &[u8], mode: Mode) -> Result<Parsed<'_, R>, Pars
             State::Signature if blank => state = State::Done,
             State::Signature if !line.contains('|') => signature.push_str(line.trim()),
             State::Signature | State::Done if blank => {}
-            State::Signature | State::Done => return Err(ParseError::TrailingData { line: line_no }),
+            State::Signature | State::Done => {
+                return Err(ParseError::TrailingData { line: line_no })
+            }
         }
     }
     if records.is_empty() {

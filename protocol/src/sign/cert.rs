@@ -28,7 +28,8 @@ impl GatewayCert {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(CertError::Empty);
         }
-        let cert = if bytes.starts_with(b"-----") || bytes.trim_ascii_start().starts_with(b"-----") {
+        let cert = if bytes.starts_with(b"-----") || bytes.trim_ascii_start().starts_with(b"-----")
+        {
             let text = std::str::from_utf8(bytes).map_err(|_| CertError::NotACertificate)?;
             if text.contains("BEGIN PUBLIC KEY") {
                 let key = RsaPublicKey::from_public_key_pem(text).map_err(|_| CertError::NotRsa)?;

@@ -1,0 +1,365 @@
+//! `allinpay-conformance`: sign, verify, check and parse Allinpay messages from the shell,
+//! and replay the conformance vectors. Exit codes: 0 ok/valid/conforming, 1 invalid or
+//! violations or failures, 2 unreadable input or bad usage (one line on stderr).
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use allinpay_conformance::runner;
+use allinpay_protocol::any;
+use allinpay_protocol::check::{self, Clock};
+use allinpay_protocol::codec::Mode;
+use allinpay_protocol::sign::Credentials;
+use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind, MAX_INPUT_LEN};
+
+#[derive(Parser)]
+#[command(
+    name = "allinpay-conformance",
+    version,
+    about = "Conformance suite for the Allinpay mobile-payment merchant protocol (spec v2.7)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CharsetArg {
+    #[value(name = "utf-8")]
+    Utf8,
+    Gbk,
+    Gb2312,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct KeyArgs {
+    /// The merchant's MD5 key.
+    #[arg(long)]
+    key: Option<String>,
+    /// A file holding the MD5 key (keeps it out of the process list).
+    #[arg(long, conflicts_with = "key")]
+    key_file: Option<std::path::PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read a message's fields as a JSON object on stdin and print its MD5 signMsg.
+    Sign {
+        message: String,
+        #[command(flatten)]
+        key: KeyArgs,
+        #[arg(long, value_enum, default_value = "utf-8")]
+        charset: CharsetArg,
+        /// Print the sign source (key masked) instead of the signature.
+        #[arg(long)]
+        source: bool,
+    },
+    /// Read a message's wire form on stdin and verify its signature.
+    Verify {
+        message: String,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The gateway's certificate (X.509 DER or PEM), for signType 1.
+        #[arg(long)]
+        cert: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value = "utf-8")]
+        charset: CharsetArg,
+        /// Reject the quirks the spec's own examples show (default: accept and note them).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Read the international-card fields as JSON and print the §5.4 ext1 digest.
+    Ext1,
+    /// Replay the test vectors against the built-in implementation.
+    Run {
+        /// The vectors directory.
+        #[arg(long)]
+        vectors: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Read a message's wire form and list every constraint it breaks.
+    Check {
+        message: String,
+        /// Accept the quirks real gateways show (reported as deviations).
+        #[arg(long)]
+        lenient: bool,
+        /// The clock for time windows, yyyyMMddHHmmss (default: now, UTC+8).
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Read a message's wire form and print it as JSON, fields under their spec names.
+    Parse {
+        message: String,
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+/// A one-line failure with exit code 2.
+struct Unreadable(String);
+
+impl<E: std::fmt::Display> From<E> for Unreadable {
+    fn from(e: E) -> Self {
+        Unreadable(e.to_string())
+    }
+}
+
+fn kind(name: &str) -> Result<MessageKind, Unreadable> {
+    MessageKind::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = MessageKind::ALL.iter().map(|k| k.name()).collect();
+        Unreadable(format!(
+            "unknown message {name:?}; one of {}",
+            names.join(", ")
+        ))
+    })
+}
+
+fn charset(c: CharsetArg) -> Charset {
+    match c {
+        CharsetArg::Utf8 => Charset::Utf8,
+        CharsetArg::Gbk => Charset::Gbk,
+        CharsetArg::Gb2312 => Charset::Gb2312,
+    }
+}
+
+fn read_stdin() -> Result<Vec<u8>, Unreadable> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .take(MAX_INPUT_LEN as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Unreadable(format!("cannot read stdin: {e}")))?;
+    if buf.len() > MAX_INPUT_LEN {
+        return Err(Unreadable(format!(
+            "stdin is larger than the {MAX_INPUT_LEN}-byte limit"
+        )));
+    }
+    if buf.iter().all(u8::is_ascii_whitespace) {
+        return Err(Unreadable("stdin is empty".into()));
+    }
+    Ok(buf)
+}
+
+fn read_json_object() -> Result<serde_json::Map<String, serde_json::Value>, Unreadable> {
+    let buf = read_stdin()?;
+    match serde_json::from_slice(&buf) {
+        Ok(serde_json::Value::Object(o)) => Ok(o),
+        Ok(_) => Err(Unreadable("stdin must be a JSON object of fields".into())),
+        Err(e) => Err(Unreadable(format!("stdin is not JSON: {e}"))),
+    }
+}
+
+fn load_key(k: &KeyArgs) -> Result<Option<MerchantKey>, Unreadable> {
+    if let Some(key) = &k.key {
+        return Ok(Some(MerchantKey::new(key.as_str())));
+    }
+    if let Some(path) = &k.key_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Unreadable(format!("cannot read key file {}: {e}", path.display())))?;
+        return Ok(Some(MerchantKey::new(text.trim_end_matches(['\r', '\n']))));
+    }
+    Ok(None)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let text = e.to_string();
+            let line = text
+                .lines()
+                .next()
+                .unwrap_or("bad usage")
+                .trim_start_matches("error: ");
+            eprintln!("error: {line} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(Unreadable(msg)) => {
+            eprintln!("error: {}", msg.replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Unreadable> {
+    match cli.command {
+        Command::Sign {
+            message,
+            key,
+            charset: cs,
+            source,
+        } => {
+            let kind = kind(&message)?;
+            let key = load_key(&key)?
+                .ok_or_else(|| Unreadable("sign needs --key or --key-file".into()))?;
+            let fields = read_json_object()?;
+            if source {
+                let src = any::sign_source_fields(kind, &fields)?;
+                let sep = if kind.def().scheme == allinpay_protocol::spec::SignScheme::GatewayText {
+                    "|"
+                } else {
+                    "&key="
+                };
+                println!("{src}{sep}{}", key.masked());
+            } else {
+                println!(
+                    "{}",
+                    any::md5_sign_fields(kind, &fields, &key, charset(cs))?
+                );
+            }
+            Ok(0)
+        }
+        Command::Verify {
+            message,
+            key,
+            cert,
+            charset: cs,
+            strict,
+        } => {
+            let kind = kind(&message)?;
+            let key = load_key(&key)?;
+            let cert = match cert {
+                Some(path) => {
+                    let bytes = std::fs::read(&path).map_err(|e| {
+                        Unreadable(format!("cannot read certificate {}: {e}", path.display()))
+                    })?;
+                    Some(
+                        GatewayCert::from_bytes(&bytes)
+                            .map_err(|e| Unreadable(format!("{}: {e}", path.display())))?,
+                    )
+                }
+                None => None,
+            };
+            if key.is_none() && cert.is_none() {
+                return Err(Unreadable(
+                    "verify needs --key, --key-file or --cert".into(),
+                ));
+            }
+            if kind.def().scheme == allinpay_protocol::spec::SignScheme::Unsigned {
+                return Err(Unreadable(format!(
+                    "{} is not signed; verify does not apply",
+                    kind.name()
+                )));
+            }
+            let input = read_stdin()?;
+            let mode = if strict { Mode::Strict } else { Mode::Lenient };
+            let received = any::parse(kind, &input, mode)?;
+            let creds = Credentials {
+                key: key.as_ref(),
+                cert: cert.as_ref(),
+            };
+            match received.verify(creds, charset(cs)) {
+                Ok(()) => {
+                    println!("valid");
+                    Ok(0)
+                }
+                Err(e) => {
+                    println!("invalid: {e}");
+                    Ok(1)
+                }
+            }
+        }
+        Command::Ext1 => {
+            let fields = read_json_object()?;
+            let msg = any::from_fields(MessageKind::PayRequest, &fields)?;
+            let any::AnyMessage::PayRequest(req) = msg else {
+                return Err(Unreadable("not international-card fields".into()));
+            };
+            println!(
+                "{}",
+                allinpay_protocol::ext1::ext1_digest(&req, Charset::Utf8)?
+            );
+            Ok(0)
+        }
+        Command::Run { vectors, format } => {
+            let dir = vectors.unwrap_or_else(allinpay_conformance::vectors_dir);
+            let files = allinpay_conformance::vectors::files(&dir)
+                .map_err(|e| Unreadable(format!("cannot list {}: {e}", dir.display())))?;
+            let mut reports = Vec::new();
+            for f in &files {
+                reports.push(runner::run_file(f)?);
+            }
+            let total: usize = reports.iter().map(|r| r.cases.len()).sum();
+            let failed: usize = reports.iter().map(runner::FileReport::failed).sum();
+            let errata: usize = reports.iter().map(runner::FileReport::errata).sum();
+            if format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&reports)?);
+            } else {
+                println!(
+                    "{:<44} {:>7} {:>7} {:>7}",
+                    "file", "passed", "failed", "errata"
+                );
+                for r in &reports {
+                    println!(
+                        "{:<44} {:>7} {:>7} {:>7}",
+                        r.file,
+                        r.passed(),
+                        r.failed(),
+                        r.errata()
+                    );
+                    for c in r.cases.iter().filter(|c| !c.passed) {
+                        println!(
+                            "  FAIL tcId {} ({}): expected {:?}; {}",
+                            c.tc_id, c.comment, c.expected, c.detail
+                        );
+                    }
+                }
+                println!("{errata} errata recorded, {} files", reports.len());
+                println!("{} passed, {failed} failed", total - failed);
+            }
+            Ok(u8::from(failed > 0 || total == 0))
+        }
+        Command::Check {
+            message,
+            lenient,
+            now,
+        } => {
+            let kind = kind(&message)?;
+            let clock = match now {
+                Some(n) => Clock::fixed(&n)
+                    .ok_or_else(|| Unreadable(format!("--now {n:?} is not yyyyMMddHHmmss")))?,
+                None => Clock::system(),
+            };
+            let mode = if lenient { Mode::Lenient } else { Mode::Strict };
+            let input = read_stdin()?;
+            let received = any::parse(kind, &input, mode)?;
+            let violations = check::check(&received, &clock, mode);
+            for d in &received.deviations {
+                println!("deviation: {d:?} (accepted in lenient mode)");
+            }
+            for v in &violations {
+                println!("{v}");
+            }
+            Ok(u8::from(!violations.is_empty()))
+        }
+        Command::Parse { message, strict } => {
+            let kind = kind(&message)?;
+            let mode = if strict { Mode::Strict } else { Mode::Lenient };
+            let input = read_stdin()?;
+            let received = any::parse(kind, &input, mode)?;
+            println!("{}", serde_json::to_string_pretty(&received.message)?);
+            Ok(0)
+        }
+    }
+}

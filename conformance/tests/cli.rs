@@ -1,0 +1,197 @@
+//! The command line as integrators script it: outputs, exit codes, one-line errors.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn ac(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_allinpay-conformance"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("wait");
+    let _ = writer.join();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const PAYDATA: &str = r#"{"inputCharset":"1","receiveUrl":"http://www","version":"v1.0","signType":"1","merchantId":"100020091218001","orderNo":"NOM20141125141040856","orderAmount":"1","orderDatetime":"20141125141040","productName":"笔记本电脑","payType":"0"}"#;
+const NOTIFY: &str = "merchantId=008411353990035&version=v1.0&language=1&signType=0&payType=33&paymentOrderId=201705022201545501&orderNo=P37337118799092&orderDatetime=20170502220151&orderAmount=13000&payDatetime=20170502220345&payAmount=13000&ext1=%3CUSER%3E170502828662290%3C%2FUSER%3E&payResult=1&returnDatetime=20170502220345&signMsg=0C8908E3003A7CE6A973EEE30CA53BA5";
+
+fn assert_one_line_error(code: i32, stdout: &str, stderr: &str) {
+    assert_eq!(code, 2, "stdout {stdout:?} stderr {stderr:?}");
+    assert_eq!(stderr.lines().count(), 1, "stderr: {stderr:?}");
+    assert!(stderr.starts_with("error: "), "{stderr:?}");
+    assert!(!stderr.contains("panicked"), "{stderr:?}");
+}
+
+#[test]
+fn sign_reproduces_the_spec_example() {
+    let (code, out, _) = ac(
+        &["sign", "pay-request", "--key", "1234567890"],
+        PAYDATA.as_bytes(),
+    );
+    assert_eq!((code, out.trim()), (0, "4F521B6E630C4806A2D7388A014C1123"));
+}
+
+#[test]
+fn sign_source_masks_the_key() {
+    let (code, out, _) = ac(
+        &["sign", "pay-request", "--key", "1234567890", "--source"],
+        PAYDATA.as_bytes(),
+    );
+    assert_eq!(code, 0);
+    assert!(out.trim().ends_with("&payType=0&key=1********0"), "{out}");
+    assert!(!out.contains("1234567890"));
+}
+
+#[test]
+fn verify_valid_invalid_unreadable() {
+    let (code, out, _) = ac(
+        &["verify", "pay-notify", "--key", "1234567890"],
+        NOTIFY.as_bytes(),
+    );
+    assert_eq!((code, out.trim()), (0, "valid"));
+    let tampered = NOTIFY.replace("payAmount=13000", "payAmount=1");
+    let (code, out, _) = ac(
+        &["verify", "pay-notify", "--key", "1234567890"],
+        tampered.as_bytes(),
+    );
+    assert_eq!(code, 1);
+    assert!(out.starts_with("invalid: "), "{out}");
+    let (code, out, err) = ac(
+        &["verify", "pay-notify", "--key", "1234567890"],
+        b"orderNo=%ZZ",
+    );
+    assert_one_line_error(code, &out, &err);
+    assert!(err.contains("percent"), "{err}");
+}
+
+#[test]
+fn verify_with_certificate() {
+    let vectors = allinpay_conformance::vectors_dir();
+    let file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(vectors.join("refund_query_response_cert.json")).expect("read"),
+    )
+    .expect("json");
+    let group = &file["testGroups"][0];
+    let cert = vectors.join(group["certificate"].as_str().expect("cert"));
+    let test = &group["tests"][0];
+    assert_eq!(test["result"], "valid");
+    let (code, out, _) = ac(
+        &[
+            "verify",
+            "refund-query-response",
+            "--cert",
+            cert.to_str().expect("path"),
+        ],
+        test["wire"].as_str().expect("wire").as_bytes(),
+    );
+    assert_eq!((code, out.trim()), (0, "valid"));
+}
+
+#[test]
+fn ext1_reproduces_the_spec_example() {
+    let fields = r#"{"ship_to_country":"US","ship_to_state":"AL","ship_to_city":"city","ship_to_street1":"street_1","ship_to_street2":"street_2","ship_to_phonenumber":"020-13818349139","ship_to_postalcode":"20004","ship_to_firstname":"Smith","ship_to_lastname":"Black","registration_name":"rname","registration_email":"rname@gmail.com","registration_phone":"999-13800000000","buyerid_period":"200","fnpay_mode":"0","bill_firstname":"handon","bill_lastname":"hao","expireddate":"2211","cvv2":"888","bill_email":"haod@gmail.com","bill_country":"US","bill_address":"billaddress","bill_city":"billcity","bill_state":"IL","bill_zip":"22222"}"#;
+    let (code, out, _) = ac(&["ext1"], fields.as_bytes());
+    assert_eq!((code, out.trim()), (0, "B7C37324D6824A6FD029EE365BD0F5A8"));
+}
+
+#[test]
+fn malformed_input_is_one_line_exit_2() {
+    let huge = vec![b'a'; allinpay_protocol::MAX_INPUT_LEN + 10];
+    let bad_b64 = b"!!!not base64!!!".to_vec();
+    let binary = vec![0xff, 0xfe, 0x00, 0x80, b'&', b'='];
+    let cases: Vec<(Vec<&str>, Vec<u8>)> = vec![
+        (vec!["sign", "pay-request", "--key", "k"], b"".to_vec()),
+        (
+            vec!["sign", "pay-request", "--key", "k"],
+            b"{\"orderNo\": ".to_vec(),
+        ),
+        (vec!["sign", "pay-request", "--key", "k"], b"[1,2]".to_vec()),
+        (
+            vec!["sign", "pay-request", "--key", "k"],
+            b"{\"noSuchField\":\"1\"}".to_vec(),
+        ),
+        (
+            vec!["sign", "sync-result-ios", "--key", "k"],
+            b"{\"payResult\":0}".to_vec(),
+        ),
+        (
+            vec!["sign", "no-such-message", "--key", "k"],
+            b"{}".to_vec(),
+        ),
+        (vec!["sign", "pay-request"], b"{}".to_vec()),
+        (vec!["verify", "pay-notify", "--key", "k"], binary.clone()),
+        (vec!["verify", "pay-notify", "--key", "k"], huge.clone()),
+        (
+            vec!["verify", "batch-query-response", "--key", "k"],
+            bad_b64,
+        ),
+        (
+            vec!["verify", "refund-query-response", "--key", "k"],
+            b"v2.4|0|1\r\n".to_vec(),
+        ),
+        (
+            vec!["verify", "error-response", "--key", "k"],
+            b"ERRORCODE=1".to_vec(),
+        ),
+        (vec!["verify", "pay-notify"], b"a=b".to_vec()),
+        (
+            vec!["verify", "pay-notify", "--cert", "/nonexistent.cer"],
+            b"a=b".to_vec(),
+        ),
+        (vec!["check", "pay-request"], b"{".to_vec()),
+        (
+            vec!["check", "pay-request", "--now", "2026"],
+            b"{}".to_vec(),
+        ),
+        (vec!["parse", "pay-notify"], b"a=%".to_vec()),
+        (vec!["parse", "batch-query-response"], b"QUJD".to_vec()),
+        (vec!["ext1"], b"\"x\"".to_vec()),
+        (vec!["frobnicate"], Vec::new()),
+    ];
+    for (args, input) in cases {
+        let (code, out, err) = ac(&args, &input);
+        assert_eq!(code, 2, "{args:?}: stdout {out:?} stderr {err:?}");
+        assert_one_line_error(code, &out, &err);
+    }
+}
+
+#[test]
+fn check_lists_violations() {
+    let (code, out, _) = ac(
+        &["check", "pay-request", "--now", "20141125141500"],
+        PAYDATA.as_bytes(),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("orderCurrency: required"), "{out}");
+    assert!(out.contains("signMsg: required"), "{out}");
+}
+
+#[test]
+fn parse_prints_spec_names() {
+    let (code, out, _) = ac(&["parse", "pay-notify"], NOTIFY.as_bytes());
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["ext1"], "<USER>170502828662290</USER>");
+    assert_eq!(v["paymentOrderId"], "201705022201545501");
+}
+
+#[test]
+fn run_replays_the_vectors() {
+    let (code, out, err) = ac(&["run"], b"");
+    assert_eq!(code, 0, "{out}{err}");
+    let last = out.lines().last().unwrap_or_default();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+}
