@@ -279,8 +279,11 @@ fn run(file: &VectorFile, dir: &Path) -> Result<Vec<CaseOutcome>, String> {
                     let strict_ok = strict.as_ref().is_ok_and(Vec::is_empty);
                     let lenient_ok = lenient.as_ref().is_ok_and(Vec::is_empty);
                     let lines_ok = match t.result {
-                        Expected::Invalid => strict.as_ref().is_ok_and(|v| *v == t.violations),
-                        _ => true,
+                        // Invalid and acceptable cases list what strict mode reports.
+                        Expected::Invalid | Expected::Acceptable => {
+                            strict.as_ref().is_ok_and(|v| *v == t.violations)
+                        }
+                        Expected::Valid => true,
                     };
                     let passed = verdict(t.result, strict_ok, lenient_ok) && lines_ok;
                     let detail = format!("strict: {strict:?}; lenient: {lenient:?}");

@@ -98,8 +98,12 @@ mod tests {
     fn gbk_bytes_of_the_spec_product_name() {
         // 笔记本电脑 in GBK, from the GB18030 code chart (independent of encoding_rs).
         let mut out = Vec::new();
-        assert!(feed(Charset::Gbk, "笔记本电脑", &mut |b| out.extend_from_slice(b)));
-        assert_eq!(out, [0xB1, 0xCA, 0xBC, 0xC7, 0xB1, 0xBE, 0xB5, 0xE7, 0xC4, 0xD4]);
+        assert!(feed(Charset::Gbk, "笔记本电脑", &mut |b| out
+            .extend_from_slice(b)));
+        assert_eq!(
+            out,
+            [0xB1, 0xCA, 0xBC, 0xC7, 0xB1, 0xBE, 0xB5, 0xE7, 0xC4, 0xD4]
+        );
     }
 
     #[test]

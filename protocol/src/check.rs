@@ -165,7 +165,11 @@ impl Checker<'_> {
             }
             return;
         }
-        if let Some(max) = def.max_len {
+        // §3.4's 15-digit datetime is accepted leniently, its extra byte included.
+        let quirk = self.mode == Mode::Lenient
+            && matches!(def.format, Format::DateTime14 | Format::DateTimeText)
+            && lenient_datetime15(v);
+        if let Some(max) = def.max_len.filter(|_| !quirk) {
             if v.len() > usize::from(max) {
                 self.push(
                     def.name,
