@@ -327,12 +327,12 @@ impl Checker<'_> {
     }
 }
 
-fn lenient_datetime15(v: &str) -> bool {
+pub(crate) fn lenient_datetime15(v: &str) -> bool {
     // §3.4's example `201301080000000`: 15 digits, a real date in the first 14.
     v.len() == 15 && v.bytes().all(|b| b.is_ascii_digit()) && DateTime::parse14(&v[..14]).is_some()
 }
 
-fn lenient_dashed_date(v: &str) -> bool {
+pub(crate) fn lenient_dashed_date(v: &str) -> bool {
     // §3.4's example `2013-01-08`.
     v.len() == 10
         && v.as_bytes()[4] == b'-'
@@ -628,11 +628,7 @@ fn pay_request(c: &mut Checker<'_>, m: &PayRequest) {
                 .and_then(|r| r.strip_suffix("</USER>"))
                 .is_some_and(|id| !id.is_empty() && !id.contains('<'));
             if !ok {
-                c.push_at(
-                    "ext1",
-                    "in member mode must be <USER>user id</USER> (§1.4.1)",
-                    s,
-                );
+                c.push_at("ext1", "in member mode must be <USER>user id</USER>", s);
             }
         }
         for &name in crate::msgs::EXT1_FIELDS {

@@ -110,6 +110,7 @@ closed_enum! {
         Gbp = "826",
         Cad = "124",
         Sgd = "702",
+        Sek = "752",
     }
 }
 
@@ -130,7 +131,7 @@ pub const CROSS_BORDER_CURRENCIES: &[&str] =
     &["0", "156", "840", "344", "392", "978", "458", "032"];
 /// §6.3 国际卡支付支持币种类型.
 pub const INTERNATIONAL_CARD_CURRENCIES: &[&str] = &[
-    "156", "840", "826", "344", "978", "124", "036", "392", "702",
+    "156", "840", "826", "344", "978", "124", "036", "392", "702", "752",
 ];
 /// §2.1: other payment kinds, "0 或 156 - 人民币".
 pub const DOMESTIC_CURRENCIES: &[&str] = &["0", "156"];

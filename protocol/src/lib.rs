@@ -26,7 +26,6 @@ pub mod msgs;
 pub mod sign;
 pub mod spec;
 
-#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use super::{precheck, utf8, Deviation, Mode};
 use crate::error::ParseError;
 use crate::msgs::Message;
+use crate::spec::Format;
 
 /// A parsed text: records, signature, and the exact bytes the signature covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +32,13 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = (&str, usize, usize)> {
     })
 }
 
+/// Records a deviation once.
+fn note(deviations: &mut Vec<Deviation>, d: Deviation) {
+    if !deviations.contains(&d) {
+        deviations.push(d);
+    }
+}
+
 /// Reads one record line into `R` (columns in table order).
 pub(crate) fn record<R: Message>(
     line: &str,
@@ -48,22 +56,29 @@ pub(crate) fn record<R: Message>(
         });
     }
     let mut rec = R::default();
-    for (def, column) in R::DEF.fields.iter().zip(line.split('|')) {
-        let value =
-            match column.strip_prefix(' ') {
-                Some(stripped) if mode == Mode::Lenient => {
-                    if !deviations.contains(&Deviation::SpaceAfterPipe) {
-                        deviations.push(Deviation::SpaceAfterPipe);
-                    }
-                    stripped
-                }
-                Some(_) => return Err(ParseError::BadLine {
-                    line: line_no,
-                    rule:
-                        "a column starts with a space (only lenient mode strips spaces after '|')",
-                }),
-                None => column,
-            };
+    for (i, (def, column)) in R::DEF.fields.iter().zip(line.split('|')).enumerate() {
+        let value = if !column.starts_with(' ') {
+            column
+        } else if mode == Mode::Strict {
+            return Err(ParseError::BadLine {
+                line: line_no,
+                rule: "a column starts with a space (only lenient mode strips spaces after '|')",
+            });
+        } else if i == 0 {
+            // Spaces *after* '|' are the quirk (§4.2/§4.4); the first column has none.
+            column
+        } else {
+            // All of them, so that a rendered record reads back the same.
+            note(deviations, Deviation::SpaceAfterPipe);
+            column.trim_start_matches(' ')
+        };
+        if mode == Mode::Lenient && def.format == Format::DateTime14 {
+            if crate::check::lenient_datetime15(value) {
+                note(deviations, Deviation::DateTime15Digits);
+            } else if crate::check::lenient_dashed_date(value) {
+                note(deviations, Deviation::DashedDate);
+            }
+        }
         if let Some(slot) = rec.slot(def.name) {
             *slot = Some(value.to_owned());
         }
