@@ -63,14 +63,20 @@ pub fn parse(input: &[u8], mode: Mode) -> Result<(ErrorResponse, Vec<Deviation>)
     ))
 }
 
-/// Renders the canonical form `ERRORCODE=code&ERRORMSG=message`.
+/// Renders the canonical form `ERRORCODE=code&ERRORMSG=message`. A message that would
+/// not read back as itself (one that is quoted already, or ends in a line terminator) is
+/// rendered in §3.4's quoted form, which lenient mode reads.
 pub fn render(e: &ErrorResponse) -> String {
-    match &e.errormsg {
-        Some(m) => format!(
-            "ERRORCODE={}&ERRORMSG={}",
-            e.errorcode.as_deref().unwrap_or_default(),
-            m
-        ),
-        None => format!("ERRORCODE={}", e.errorcode.as_deref().unwrap_or_default()),
+    let code = e.errorcode.as_deref().unwrap_or_default();
+    match e.errormsg.as_deref() {
+        Some(m) => {
+            let quoted = m.len() >= 2 && m.starts_with('"') && m.ends_with('"');
+            if quoted || m.ends_with(['\r', '\n']) {
+                format!("ERRORCODE={code}&ERRORMSG=\"{m}\"")
+            } else {
+                format!("ERRORCODE={code}&ERRORMSG={m}")
+            }
+        }
+        None => format!("ERRORCODE={code}"),
     }
 }
