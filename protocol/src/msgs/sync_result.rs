@@ -1,4 +1,5 @@
 //! §2.2.2 支付结果控件返回接口（同步）: what the SDK control hands back to the app.
+//! `payOrderId` may be empty: "若未生成支付订单则此处返回空字符串".
 
 use crate::spec::Format::*;
 
@@ -12,7 +13,7 @@ message! {
     pay_result "payResult" - Required NotSigned OneOf(&["0", "1", "-1"]);
     pay_amount "payAmount" 10 Required NotSigned Amount;
     pay_time "payTime" 14 Required NotSigned DateTime14;
-    pay_order_id "payOrderId" 50 Required NotSigned Text;
+    pay_order_id "payOrderId" 50 Optional NotSigned Text;
 }
 
 message! {
@@ -24,5 +25,5 @@ message! {
     allinpay_pay_res "allinpay_pay_res" - Required NotSigned OneOf(&["allinpay_pay_success", "allinpay_pay_fail"]);
     pay_amount "payAmount" 10 Required NotSigned Amount;
     pay_time "payTime" 14 Required NotSigned DateTime14;
-    pay_order_id "payOrderId" 50 Required NotSigned Text;
+    pay_order_id "payOrderId" 50 Optional NotSigned Text;
 }
