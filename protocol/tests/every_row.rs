@@ -1,7 +1,7 @@
 //! Every row of every table of the spec maps to a checked constraint: starting from a
-#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 //! conforming message, breaking one row's rule (presence, length, format) must make
 //! `check` name that field. The count of rules exercised is printed and has a floor.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use allinpay_protocol::any::{AnyMessage, Received};
 use allinpay_protocol::check::{check, Clock};
