@@ -1,6 +1,11 @@
 //! The conformance suite: typed test vectors (`vectors/*.json`) and the runner that
 //! replays them against the built-in implementation.
 
+pub mod adapter;
+pub mod cases;
+pub mod diagnose;
+pub mod gateway;
+pub mod report;
 pub mod runner;
 pub mod vectors;
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use allinpay_conformance::runner;
+use allinpay_conformance::{diagnose, runner};
 use allinpay_protocol::any;
 use allinpay_protocol::check::{self, Clock};
 use allinpay_protocol::codec::Mode;
@@ -31,12 +31,6 @@ enum CharsetArg {
     Utf8,
     Gbk,
     Gb2312,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
-    Text,
-    Json,
 }
 
 #[derive(clap::Args)]
@@ -78,14 +72,11 @@ enum Command {
     },
     /// Read the international-card fields as JSON and print the §5.4 ext1 digest.
     Ext1,
-    /// Replay the test vectors against the built-in implementation.
-    Run {
-        /// The vectors directory.
-        #[arg(long)]
-        vectors: Option<std::path::PathBuf>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
+    /// Run the conformance cases (every vector) against the built-in implementation or
+    /// your own through --adapter (docs/adapter.md).
+    Run(runner::RunArgs),
+    /// Read a message's fields as JSON and explain why SIG differs from their MD5 signMsg.
+    Diagnose(diagnose::DiagnoseArgs),
     /// Read a message's wire form and list every constraint it breaks.
     Check {
         message: String,
@@ -102,6 +93,10 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Run the offline sandbox gateway on loopback (docs/gateway.md).
+    Gateway(allinpay_conformance::gateway::GatewayArgs),
+    /// Post a battery of notifications to a merchant's endpoint and judge its answers.
+    ProbeMerchant(allinpay_conformance::gateway::probe::ProbeArgs),
 }
 
 /// A one-line failure with exit code 2.
@@ -292,44 +287,8 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             );
             Ok(0)
         }
-        Command::Run { vectors, format } => {
-            let dir = vectors.unwrap_or_else(allinpay_conformance::vectors_dir);
-            let files = allinpay_conformance::vectors::files(&dir)
-                .map_err(|e| Unreadable(format!("cannot list {}: {e}", dir.display())))?;
-            let mut reports = Vec::new();
-            for f in &files {
-                reports.push(runner::run_file(f)?);
-            }
-            let total: usize = reports.iter().map(|r| r.cases.len()).sum();
-            let failed: usize = reports.iter().map(runner::FileReport::failed).sum();
-            let errata: usize = reports.iter().map(runner::FileReport::errata).sum();
-            if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&reports)?);
-            } else {
-                println!(
-                    "{:<44} {:>7} {:>7} {:>7}",
-                    "file", "passed", "failed", "errata"
-                );
-                for r in &reports {
-                    println!(
-                        "{:<44} {:>7} {:>7} {:>7}",
-                        r.file,
-                        r.passed(),
-                        r.failed(),
-                        r.errata()
-                    );
-                    for c in r.cases.iter().filter(|c| !c.passed) {
-                        println!(
-                            "  FAIL tcId {} ({}): expected {:?}; {}",
-                            c.tc_id, c.comment, c.expected, c.detail
-                        );
-                    }
-                }
-                println!("{errata} errata recorded, {} files", reports.len());
-                println!("{} passed, {failed} failed", total - failed);
-            }
-            Ok(u8::from(failed > 0 || total == 0))
-        }
+        Command::Run(args) => runner::cli(args).map_err(Unreadable),
+        Command::Diagnose(args) => diagnose::cli(args).map_err(Unreadable),
         Command::Check {
             message,
             lenient,
@@ -361,5 +320,7 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             println!("{}", serde_json::to_string_pretty(&received.message)?);
             Ok(0)
         }
+        Command::Gateway(args) => Ok(allinpay_conformance::gateway::cli_main(&args)?),
+        Command::ProbeMerchant(args) => Ok(allinpay_conformance::gateway::probe::cli_main(&args)?),
     }
 }

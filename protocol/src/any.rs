@@ -264,27 +264,20 @@ pub enum SignError {
     Encoding(#[from] VerifyError),
 }
 
-fn string_value(name: &str, v: &Value) -> Result<String, ParseError> {
+fn string_value(name: &'static str, v: &Value) -> Result<String, ParseError> {
     match v {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
         Value::Null => Ok(String::new()),
-        _ => Err(ParseError::BadJson(JsonProblem::NotAString {
-            field: leak_free_name(name),
-        })),
+        _ => Err(ParseError::BadJson(JsonProblem::NotAString { field: name })),
     }
-}
-
-/// Field names in errors are `&'static`; input names that are not in a table map to this.
-fn leak_free_name(_name: &str) -> &'static str {
-    "(field)"
 }
 
 fn record_from<R: crate::msgs::Message>(obj: &Map<String, Value>) -> Result<R, ParseError> {
     let mut r = R::default();
-    for (name, v) in obj {
+    for (index, (name, v)) in obj.iter().enumerate() {
         let Some(field) = R::DEF.field(name) else {
-            return Err(ParseError::BadJson(JsonProblem::UnknownField { index: 0 }));
+            return Err(ParseError::BadJson(JsonProblem::UnknownField { index }));
         };
         if let Some(slot) = r.slot(field.name) {
             *slot = Some(string_value(field.name, v)?);

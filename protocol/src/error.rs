@@ -23,7 +23,7 @@ pub enum ParseError {
         field: &'static str,
         rule: &'static str,
     },
-    #[error("not a JSON object: {0}")]
+    #[error("bad JSON: {0}")]
     BadJson(JsonProblem),
     #[error("bad base64 in {what}")]
     BadBase64 { what: &'static str },

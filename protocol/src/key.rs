@@ -20,7 +20,8 @@ impl MerchantKey {
     /// The key with all but its first and last character masked, for diagnostics.
     pub fn masked(&self) -> String {
         let n = self.0.chars().count();
-        if n <= 2 {
+        // Short keys are masked whole: showing two of three characters is no mask.
+        if n <= 4 {
             return "*".repeat(n);
         }
         let first = self.0.chars().next().unwrap_or('*');

@@ -1,0 +1,353 @@
+//! Runner cases: every test of every vector file, with a stable id that starts with the
+//! spec section (`5.2/pay-request/spec_pay_request/tc3`), and the adapter request it makes
+//! (`docs/adapter.md`).
+
+use std::path::Path;
+
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+use crate::vectors::{self, Expected, LintError, TestGroup, VectorFile};
+
+/// What a case asks the implementation to do, with what the vector expects.
+#[derive(Clone, Debug)]
+pub enum CaseOp {
+    /// §5.2 MD5 signature of `fields` (texts: §3.8 `MD5(text|key)`).
+    Sign {
+        key: String,
+        charset: String,
+        fields: Map<String, Value>,
+        sign_source: Option<String>,
+        sign_msg: String,
+    },
+    /// §5.3: parse the wire form and verify it with the key or the certificate.
+    Verify {
+        key: Option<String>,
+        /// The certificate's file under `vectors/` and its PEM text.
+        certificate: Option<(String, String)>,
+        wire: String,
+    },
+    /// Parse the wire form (structure only).
+    Parse {
+        wire: String,
+        expected: Option<Value>,
+    },
+    /// Every constraint of the tables and prose.
+    Check {
+        now: String,
+        wire: String,
+        violations: Vec<String>,
+    },
+    /// §5.4 digest.
+    Ext1 {
+        fields: Map<String, Value>,
+        ext1_source: Option<String>,
+        digest: String,
+    },
+    /// Decode a printed base64 signMsg (§3.4, §3.8).
+    DecodeSignature { sign_msg: String, bytes: usize },
+}
+
+impl CaseOp {
+    /// The operation's name in the adapter protocol.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CaseOp::Sign { .. } => "sign",
+            CaseOp::Verify { .. } => "verify",
+            CaseOp::Parse { .. } => "parse",
+            CaseOp::Check { .. } => "check",
+            CaseOp::Ext1 { .. } => "ext1",
+            CaseOp::DecodeSignature { .. } => "decode-signature",
+        }
+    }
+}
+
+/// One test of one vector file.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// `SECTION/MESSAGE/FILE/tcN`.
+    pub id: String,
+    /// The vector file's stem (`spec_pay_request`).
+    pub file: String,
+    pub message: String,
+    /// The spec section without `§` (`2.2.3`).
+    pub section: String,
+    pub tc_id: u32,
+    pub comment: String,
+    pub flags: Vec<String>,
+    pub expected: Expected,
+    pub op: CaseOp,
+}
+
+impl Case {
+    /// A documented value that no rule reproduces (flag `Erratum…`).
+    pub fn is_erratum(&self) -> bool {
+        self.flags.iter().any(|f| f.starts_with("Erratum"))
+    }
+
+    /// The adapter request (one JSON object, `docs/adapter.md`).
+    pub fn request(&self) -> Value {
+        let mut req = match &self.op {
+            CaseOp::Sign {
+                key,
+                charset,
+                fields,
+                ..
+            } => json!({"op": "sign", "message": self.message, "fields": fields,
+                        "key": key, "charset": charset}),
+            CaseOp::Verify {
+                key,
+                certificate,
+                wire,
+            } => {
+                let mut v = json!({"op": "verify", "message": self.message, "wire": wire});
+                if let Some(k) = key {
+                    v["key"] = json!(k);
+                }
+                if let Some((_, pem)) = certificate {
+                    v["certificate"] = json!(pem);
+                }
+                v
+            }
+            CaseOp::Parse { wire, .. } => {
+                json!({"op": "parse", "message": self.message, "wire": wire})
+            }
+            CaseOp::Check { now, wire, .. } => {
+                json!({"op": "check", "message": self.message, "wire": wire, "now": now})
+            }
+            CaseOp::Ext1 { fields, .. } => json!({"op": "ext1", "fields": fields}),
+            CaseOp::DecodeSignature { sign_msg, .. } => {
+                json!({"op": "decode-signature", "signMsg": sign_msg})
+            }
+        };
+        req["id"] = json!(self.id);
+        req
+    }
+}
+
+/// The cases of one vector file, in file order.
+#[derive(Clone, Debug)]
+pub struct FileCases {
+    /// The file name (`spec_pay_request.json`).
+    pub file: String,
+    pub message: String,
+    pub cases: Vec<Case>,
+}
+
+/// A certificate file as PEM text (DER `.cer` files are wrapped).
+fn certificate_pem(dir: &Path, rel: &str) -> Result<String, String> {
+    let bytes = std::fs::read(dir.join(rel)).map_err(|e| format!("certificate {rel}: {e}"))?;
+    if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+        return String::from_utf8(bytes).map_err(|_| format!("certificate {rel}: not UTF-8"));
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    Ok(pem)
+}
+
+fn encode_if(wire: &str, base64_encode: bool) -> String {
+    if base64_encode {
+        base64::engine::general_purpose::STANDARD.encode(wire)
+    } else {
+        wire.to_owned()
+    }
+}
+
+/// The cases of a loaded file; `dir` is where certificates are looked up.
+pub fn from_file(name: &str, file: &VectorFile, dir: &Path) -> Result<FileCases, LintError> {
+    let lint = |problem: String| LintError::Lint {
+        file: name.to_owned(),
+        problem,
+    };
+    let stem = name.strip_suffix(".json").unwrap_or(name);
+    let mut cases = Vec::new();
+    let mut push = |tc_id: u32, comment: &str, flags: &[String], section: &str, expected, op| {
+        let section = section.trim_start_matches('§').trim().to_owned();
+        cases.push(Case {
+            id: format!("{section}/{}/{stem}/tc{tc_id}", file.message),
+            file: stem.to_owned(),
+            message: file.message.clone(),
+            section,
+            tc_id,
+            comment: comment.to_owned(),
+            flags: flags.to_vec(),
+            expected,
+            op,
+        });
+    };
+    for group in &file.test_groups {
+        match group {
+            TestGroup::Md5Sign {
+                key,
+                charset,
+                tests,
+            } => {
+                for t in tests {
+                    let op = CaseOp::Sign {
+                        key: key.clone(),
+                        charset: charset.clone().unwrap_or_else(|| "utf-8".into()),
+                        fields: t.fields.clone(),
+                        sign_source: t.sign_source.clone(),
+                        sign_msg: t.sign_msg.clone(),
+                    };
+                    push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
+                }
+            }
+            TestGroup::Md5Verify { key, tests } => {
+                for t in tests {
+                    let op = CaseOp::Verify {
+                        key: Some(key.clone()),
+                        certificate: None,
+                        wire: t.wire.clone(),
+                    };
+                    push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
+                }
+            }
+            TestGroup::CertVerify { certificate, tests } => {
+                let pem = certificate_pem(dir, certificate).map_err(lint)?;
+                for t in tests {
+                    let op = CaseOp::Verify {
+                        key: None,
+                        certificate: Some((certificate.clone(), pem.clone())),
+                        wire: t.wire.clone(),
+                    };
+                    push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
+                }
+            }
+            TestGroup::Ext1 { tests } => {
+                for t in tests {
+                    let op = CaseOp::Ext1 {
+                        fields: t.fields.clone(),
+                        ext1_source: t.ext1_source.clone(),
+                        digest: t.digest.clone(),
+                    };
+                    push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
+                }
+            }
+            TestGroup::Parse { tests } => {
+                for t in tests {
+                    let op = CaseOp::Parse {
+                        wire: encode_if(&t.wire, t.base64_encode),
+                        expected: t.expected.clone(),
+                    };
+                    push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
+                }
+            }
+            TestGroup::SignatureDecode { tests } => {
+                for t in tests {
+                    let op = CaseOp::DecodeSignature {
+                        sign_msg: t.sign_msg.clone(),
+                        bytes: t.bytes,
+                    };
+                    push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
+                }
+            }
+            TestGroup::Check { now, tests } => {
+                for t in tests {
+                    let op = CaseOp::Check {
+                        now: now.clone(),
+                        wire: encode_if(&t.wire, t.base64_encode),
+                        violations: t.violations.clone(),
+                    };
+                    push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
+                }
+            }
+        }
+    }
+    Ok(FileCases {
+        file: name.to_owned(),
+        message: file.message.clone(),
+        cases,
+    })
+}
+
+/// Loads and lints one vector file and derives its cases.
+pub fn load_file(path: &Path) -> Result<FileCases, LintError> {
+    let file = vectors::load(path)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    from_file(&name, &file, path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Every case of every `*.json` file under `dir`, files sorted by name.
+pub fn load_dir(dir: &Path) -> Result<Vec<FileCases>, LintError> {
+    let files = vectors::files(dir).map_err(|e| LintError::Io(dir.display().to_string(), e))?;
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &files {
+        let fc = load_file(f)?;
+        for c in &fc.cases {
+            if !seen.insert(c.id.clone()) {
+                return Err(LintError::Lint {
+                    file: fc.file.clone(),
+                    problem: format!("case id {} is not unique", c.id),
+                });
+            }
+        }
+        out.push(fc);
+    }
+    Ok(out)
+}
+
+/// Glob match on case ids: `*` any run of characters (`/` included), `?` one character;
+/// everything else literal.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // Iterative matcher with one backtrack point (the last `*`).
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn glob() {
+        let id = "5.2/pay-request/spec_pay_request/tc3";
+        assert!(glob_match(id, id));
+        assert!(glob_match("5.2/*", id));
+        assert!(glob_match("*", id));
+        assert!(glob_match("*/spec_pay_request/*", id));
+        assert!(glob_match("*tc?", id));
+        assert!(glob_match("5.?/*/tc3", id));
+        assert!(!glob_match("5.2/*/tc1", id));
+        assert!(!glob_match("5.2", id));
+        assert!(!glob_match("*tc", id));
+        assert!(!glob_match("2.1/*", id));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxbyy"));
+        assert!(glob_match("", ""));
+        assert!(!glob_match("", "x"));
+        assert!(glob_match("§*", "§5.2"));
+    }
+}

@@ -1,0 +1,420 @@
+//! An offline Allinpay sandbox (issue #7): the gateway's server interfaces over real HTTP
+//! on loopback, a payment endpoint standing in for the SDK control, signed notifications
+//! with the §2.2.1 resend rule and scripted faults, and `probe-merchant`, which judges a
+//! merchant's notification handler. See `docs/gateway.md`.
+
+pub mod codes;
+pub mod net;
+pub mod notifier;
+pub mod probe;
+pub mod server;
+pub mod signing;
+pub mod store;
+pub mod time;
+pub mod triggers;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use allinpay_protocol::{GatewayCert, GatewaySigner, MerchantKey};
+use tokio::sync::watch;
+
+use notifier::Notifier;
+use signing::Keys;
+use store::Store;
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error(transparent)]
+    Url(#[from] net::UrlError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Io(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Everything a sandbox needs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// A loopback address; port 0 picks one.
+    pub listen: SocketAddr,
+    pub key: MerchantKey,
+    pub merchant_id: String,
+    /// `Some` in certificate mode: the signer and its certificate (PEM).
+    pub cert: Option<(GatewaySigner, String)>,
+    /// The state file; `None` keeps everything in memory.
+    pub state: Option<PathBuf>,
+    /// Delays before resend 1, 2 and 3 (at most 3, §2.2.1).
+    pub resend_delays: Vec<Duration>,
+    pub notify_timeout: Duration,
+    pub fault_delay: Duration,
+    /// Notifications in flight at once.
+    pub max_in_flight: usize,
+    /// Log one line per request and delivery on stdout.
+    pub log: bool,
+}
+
+impl Config {
+    /// Defaults: port 0, the spec's test merchant 100020091218001, memory, resends after
+    /// 5 s, 30 s and 120 s, 5 s timeout.
+    pub fn new(key: MerchantKey) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            key,
+            merchant_id: "100020091218001".into(),
+            cert: None,
+            state: None,
+            resend_delays: vec![
+                Duration::from_secs(5),
+                Duration::from_secs(30),
+                Duration::from_secs(120),
+            ],
+            notify_timeout: Duration::from_secs(5),
+            fault_delay: Duration::from_secs(2),
+            max_in_flight: 64,
+            log: false,
+        }
+    }
+
+    /// Certificate mode with the committed test key (`vectors/keys/gateway-rsa1024.*`).
+    pub fn with_test_cert(mut self) -> Self {
+        self.cert = GatewaySigner::from_pem(signing::TEST_KEY_PEM)
+            .ok()
+            .map(|s| (s, signing::TEST_CERT_PEM.to_owned()));
+        self
+    }
+}
+
+/// What the handlers share.
+#[derive(Debug)]
+pub struct Ctx {
+    pub merchant_id: String,
+    pub keys: Keys,
+    pub cert_pem: Option<String>,
+    pub store: Store,
+    pub notifier: Notifier,
+    pub log: bool,
+}
+
+impl Ctx {
+    pub fn log(&self, line: String) {
+        if self.log {
+            println!("{line}");
+        }
+    }
+}
+
+/// A sandbox running on its own threads; stopped on drop.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// `http://ADDR/PATH`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Stops serving and delivering; pending notifications stay in the state file.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Starts a sandbox: binds, loads the state, resumes pending notifications.
+pub fn spawn(cfg: Config) -> Result<Running, GatewayError> {
+    net::check_listen(cfg.listen)?;
+    if cfg.resend_delays.len() > notifier::MAX_RESENDS {
+        return Err(GatewayError::Usage(
+            "at most 3 resend delays (§2.2.1: 最多重发 3 次)".into(),
+        ));
+    }
+    let store = match &cfg.state {
+        Some(p) => Store::open(p)?,
+        None => Store::memory(),
+    };
+    let notifier = Notifier::new(
+        cfg.resend_delays.clone(),
+        cfg.notify_timeout,
+        cfg.fault_delay,
+        cfg.max_in_flight,
+    );
+    store.read(|st| notifier.resume(st));
+    let ctx = Arc::new(Ctx {
+        merchant_id: cfg.merchant_id.clone(),
+        keys: Keys {
+            key: cfg.key.clone(),
+            signer: cfg.cert.as_ref().map(|(s, _)| s.clone()),
+        },
+        cert_pem: cfg.cert.as_ref().map(|(_, c)| c.clone()),
+        store,
+        notifier,
+        log: cfg.log,
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| GatewayError::Io(format!("cannot start the runtime: {e}")))?;
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind(cfg.listen))
+        .map_err(|e| GatewayError::Io(format!("cannot listen on {}: {e}", cfg.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| GatewayError::Io(e.to_string()))?;
+    let (tx, rx) = watch::channel(false);
+    let thread = std::thread::Builder::new()
+        .name("sandbox-gateway".into())
+        .spawn(move || {
+            rt.block_on(async move {
+                let deliveries = tokio::spawn(notifier::run(ctx.clone(), rx.clone()));
+                server::serve(ctx, listener, rx).await;
+                let _ = deliveries.await;
+            });
+            // In-flight deliveries are dropped with the runtime; their attempts were
+            // already counted in the store.
+            rt.shutdown_timeout(Duration::from_millis(200));
+        })
+        .map_err(|e| GatewayError::Io(e.to_string()))?;
+    Ok(Running {
+        addr,
+        stop: tx,
+        thread: Some(thread),
+    })
+}
+
+/// `250ms`, `2s`, `1m`.
+pub fn parse_duration(s: &str) -> Result<Duration, GatewayError> {
+    let s = s.trim();
+    let bad = || GatewayError::Usage(format!("{s:?} is not a duration like 250ms, 2s or 1m"));
+    let (n, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map(|i| s.split_at(i))
+        .ok_or_else(bad)?;
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n.saturating_mul(60))),
+        _ => Err(bad()),
+    }
+}
+
+/// `allinpay-conformance gateway`.
+#[derive(clap::Args)]
+pub struct GatewayArgs {
+    /// Address to listen on (loopback only; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8035")]
+    pub listen: SocketAddr,
+    /// The merchant's MD5 key.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// A file holding the MD5 key (keeps it out of the process list).
+    #[arg(long, conflicts_with = "key")]
+    pub key_file: Option<PathBuf>,
+    /// The one merchant this sandbox serves.
+    #[arg(long, default_value = "100020091218001")]
+    pub merchant_id: String,
+    /// Honour signType 1: sign with an RSA test key and write its certificate.
+    #[arg(long)]
+    pub cert_mode: bool,
+    /// Your own RSA private key (PEM) for --cert-mode, with --gateway-cert.
+    #[arg(long, requires = "cert_mode", requires = "gateway_cert")]
+    pub gateway_key: Option<PathBuf>,
+    /// The certificate of --gateway-key.
+    #[arg(long, requires = "gateway_key")]
+    pub gateway_cert: Option<PathBuf>,
+    /// Where to write the certificate merchants verify with
+    /// (default: allinpay-sandbox-gateway.pem beside --state, else in the current directory).
+    #[arg(long, requires = "cert_mode")]
+    pub cert_out: Option<PathBuf>,
+    /// State file (redb): orders, refunds and pending notifications survive restarts.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Delays before the resends, comma-separated, at most 3 (§2.2.1).
+    #[arg(long, default_value = "5s,30s,120s")]
+    pub resend_delays: String,
+    /// A delivery succeeds on HTTP 2xx within this time.
+    #[arg(long, default_value = "5s")]
+    pub notify_timeout: String,
+    /// The wait of the `delayed` fault.
+    #[arg(long, default_value = "2s")]
+    pub fault_delay: String,
+    /// No request log on stdout.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl std::fmt::Debug for GatewayArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayArgs")
+            .field("listen", &self.listen)
+            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads `--key` or `--key-file`.
+pub fn load_key(key: &Option<String>, file: &Option<PathBuf>) -> Result<MerchantKey, GatewayError> {
+    match (key, file) {
+        (Some(k), _) => Ok(MerchantKey::new(k.as_str())),
+        (None, Some(p)) => std::fs::read_to_string(p)
+            .map(|t| MerchantKey::new(t.trim_end_matches(['\r', '\n'])))
+            .map_err(|e| GatewayError::Usage(format!("cannot read key file {}: {e}", p.display()))),
+        (None, None) => Err(GatewayError::Usage("needs --key or --key-file".into())),
+    }
+}
+
+impl GatewayArgs {
+    /// The configuration, and where the certificate is to be written.
+    pub fn config(&self) -> Result<(Config, Option<PathBuf>), GatewayError> {
+        let mut cfg = Config::new(load_key(&self.key, &self.key_file)?);
+        net::check_listen(self.listen)?;
+        cfg.listen = self.listen;
+        if self.merchant_id.is_empty() || !self.merchant_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(GatewayError::Usage("--merchant-id must be digits".into()));
+        }
+        cfg.merchant_id = self.merchant_id.clone();
+        cfg.state = self.state.clone();
+        cfg.resend_delays = if self.resend_delays.trim().is_empty() {
+            Vec::new()
+        } else {
+            self.resend_delays
+                .split(',')
+                .map(parse_duration)
+                .collect::<Result<_, _>>()?
+        };
+        if cfg.resend_delays.len() > notifier::MAX_RESENDS {
+            return Err(GatewayError::Usage(
+                "--resend-delays takes at most 3 delays (§2.2.1: 最多重发 3 次)".into(),
+            ));
+        }
+        cfg.notify_timeout = parse_duration(&self.notify_timeout)?;
+        cfg.fault_delay = parse_duration(&self.fault_delay)?;
+        cfg.log = !self.quiet;
+        let mut cert_out = None;
+        if self.cert_mode {
+            cfg = match (&self.gateway_key, &self.gateway_cert) {
+                (Some(k), Some(c)) => {
+                    let read = |p: &PathBuf| {
+                        std::fs::read_to_string(p).map_err(|e| {
+                            GatewayError::Usage(format!("cannot read {}: {e}", p.display()))
+                        })
+                    };
+                    let signer = GatewaySigner::from_pem(&read(k)?)
+                        .map_err(|e| GatewayError::Usage(format!("{}: {e}", k.display())))?;
+                    let pem = read(c)?;
+                    GatewayCert::from_bytes(pem.as_bytes())
+                        .map_err(|e| GatewayError::Usage(format!("{}: {e}", c.display())))?;
+                    cfg.cert = Some((signer, pem));
+                    cfg
+                }
+                _ => cfg.with_test_cert(),
+            };
+            if cfg.cert.is_none() {
+                return Err(GatewayError::Usage("cannot load the test key".into()));
+            }
+            cert_out = Some(self.cert_out.clone().unwrap_or_else(|| {
+                let name = "allinpay-sandbox-gateway.pem";
+                match self.state.as_ref().and_then(|s| s.parent()) {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
+                    _ => PathBuf::from(name),
+                }
+            }));
+        }
+        Ok((cfg, cert_out))
+    }
+}
+
+/// Runs the sandbox until Ctrl-C or SIGTERM; returns the exit code.
+pub fn cli_main(args: &GatewayArgs) -> Result<u8, GatewayError> {
+    let (cfg, cert_out) = args.config()?;
+    if let (Some(path), Some((_, pem))) = (&cert_out, &cfg.cert) {
+        std::fs::write(path, pem)
+            .map_err(|e| GatewayError::Io(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let merchant = cfg.merchant_id.clone();
+    let state = cfg
+        .state
+        .as_ref()
+        .map_or("memory".to_owned(), |p| p.display().to_string());
+    let running = spawn(cfg)?;
+    // The first line is the address (tests and scripts read it); never the key.
+    println!("sandbox gateway listening on http://{}", running.addr);
+    println!(
+        "merchant {merchant}, state {state}{}",
+        cert_out.map_or(String::new(), |p| format!(", certificate {}", p.display()))
+    );
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| GatewayError::Io(e.to_string()))?;
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    });
+    running.stop();
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
+        for bad in ["", "5", "s", "1h", "-1s", "1.5s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn refuses_non_loopback_listen() {
+        let mut cfg = Config::new(MerchantKey::new("k"));
+        cfg.listen = "0.0.0.0:0".parse().unwrap();
+        assert!(matches!(spawn(cfg), Err(GatewayError::Url(_))));
+    }
+}

@@ -1,0 +1,205 @@
+//! A correct merchant back end for the §2.2.3 notification, as a merchant would write it
+//! with `allinpay-protocol`: verify the signature (§5.3), check the fields, the merchant
+//! id, `payResult` and the amount, fulfil each order once, answer 2xx only to what it
+//! accepts.
+//!
+//! ```sh
+//! cargo run -p allinpay-conformance --example merchant-correct -- \
+//!     --listen 127.0.0.1:8036 --key 1234567890 [--merchant-id 100020091218001] [--cert gateway.pem]
+//! ```
+//! Then point `receiveUrl` at `http://127.0.0.1:8036/notify`, or run
+//! `allinpay-conformance probe-merchant --notify-url http://127.0.0.1:8036/notify --key 1234567890`.
+//!
+//! The HTTP part is a minimal HTTP/1.1 reader on `std::net`, enough for a sandbox.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use allinpay_protocol::any::{self, AnyMessage};
+use allinpay_protocol::check::{self, Clock};
+use allinpay_protocol::codec::Mode;
+use allinpay_protocol::sign::Credentials;
+use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind};
+
+/// The merchant: its key, id, the gateway's certificate (signType 1) and its orders.
+/// (`MerchantKey`'s `Debug` never shows the key.)
+#[derive(Debug)]
+pub struct Merchant {
+    key: MerchantKey,
+    merchant_id: String,
+    cert: Option<GatewayCert>,
+    /// orderNo → (orderAmount, times fulfilled). A real merchant has its own order book
+    /// and compares the notified amount with it; this stub learns the amount from the
+    /// first verified notification.
+    orders: Mutex<HashMap<String, (String, u32)>>,
+}
+
+impl Merchant {
+    pub fn new(key: MerchantKey, merchant_id: &str, cert: Option<GatewayCert>) -> Self {
+        Self {
+            key,
+            merchant_id: merchant_id.to_owned(),
+            cert,
+            orders: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Judges one notification body: `Ok` to answer 200, `Err(reason)` to answer 400.
+    pub fn judge(&self, body: &[u8]) -> Result<&'static str, String> {
+        let received = any::parse(MessageKind::PayNotify, body, Mode::Strict)
+            .map_err(|e| format!("unreadable: {e}"))?;
+        // §5.3: signType 0 with the MD5 key, 1 with the gateway's certificate.
+        let creds = Credentials {
+            key: Some(&self.key),
+            cert: self.cert.as_ref(),
+        };
+        received
+            .verify(creds, Charset::Utf8)
+            .map_err(|e| format!("bad signature: {e}"))?;
+        if let Some(v) = check::check(&received, &Clock::system(), Mode::Strict).first() {
+            return Err(format!("bad field: {v}"));
+        }
+        let AnyMessage::PayNotify(n) = received.message else {
+            return Err("not a notification".into());
+        };
+        if n.merchant_id.as_deref() != Some(self.merchant_id.as_str()) {
+            return Err("not our merchantId".into());
+        }
+        if n.pay_result.as_deref() != Some("1") {
+            return Err("payResult is not 1 (paid)".into());
+        }
+        let order_no = n.order_no.unwrap_or_default();
+        let amount = n.order_amount.unwrap_or_default();
+        if n.pay_amount.as_deref() != Some(amount.as_str()) {
+            return Err("payAmount differs from orderAmount".into());
+        }
+        let mut orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = orders.entry(order_no).or_insert((amount.clone(), 0));
+        if entry.0 != amount {
+            return Err("amount differs from the order's".into());
+        }
+        entry.1 += 1;
+        // Fulfil on the first notification only; resends and duplicates are acknowledged.
+        Ok(if entry.1 == 1 {
+            "fulfilled"
+        } else {
+            "already fulfilled"
+        })
+    }
+
+    /// How many times `order_no` was accepted (the tests read it).
+    #[allow(dead_code)]
+    pub fn accepted(&self, order_no: &str) -> u32 {
+        let orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
+        orders.get(order_no).map_or(0, |o| o.1)
+    }
+}
+
+/// Reads one HTTP/1.1 request (headers ≤ 16 KiB, body ≤ 256 KiB); returns its body.
+fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let header_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > 16 * 1024 {
+            return None;
+        }
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..header_end]).to_ascii_lowercase();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    if len > allinpay_protocol::MAX_INPUT_LEN {
+        return None;
+    }
+    let mut body = buf[header_end..].to_vec();
+    while body.len() < len {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    body.truncate(len);
+    Some(body)
+}
+
+fn answer(stream: &mut TcpStream, status: &str, text: &str) {
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        text.len()
+    );
+}
+
+/// Serves notifications on `listener`, for at most `max_connections` connections.
+pub fn serve(listener: TcpListener, merchant: Arc<Merchant>, max_connections: usize) {
+    for stream in listener.incoming().take(max_connections) {
+        let Ok(mut stream) = stream else { continue };
+        let merchant = merchant.clone();
+        std::thread::spawn(move || {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let Some(body) = read_request(&mut stream) else {
+                answer(&mut stream, "400 Bad Request", "bad request");
+                return;
+            };
+            match merchant.judge(&body) {
+                Ok(what) => answer(&mut stream, "200 OK", what),
+                Err(why) => answer(&mut stream, "400 Bad Request", &why),
+            }
+        });
+    }
+}
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8036".into());
+    let Some(key) = arg(&args, "--key") else {
+        eprintln!("error: needs --key KEY");
+        std::process::exit(2);
+    };
+    let merchant_id = arg(&args, "--merchant-id").unwrap_or_else(|| "100020091218001".into());
+    let cert = match arg(&args, "--cert").map(std::fs::read) {
+        None => None,
+        Some(Ok(bytes)) => match GatewayCert::from_bytes(&bytes) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: --cert: {e}");
+                std::process::exit(2);
+            }
+        },
+        Some(Err(e)) => {
+            eprintln!("error: --cert: {e}");
+            std::process::exit(2);
+        }
+    };
+    let listener = match TcpListener::bind(&listen) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {listen}: {e}");
+            std::process::exit(2);
+        }
+    };
+    println!("correct merchant listening on http://{listen}/notify");
+    let merchant = Arc::new(Merchant::new(MerchantKey::new(key), &merchant_id, cert));
+    serve(listener, merchant, usize::MAX);
+}
