@@ -256,6 +256,18 @@ impl Checker<'_> {
         }
     }
 
+    /// §4: the table, and a currency of §6.3 (国际卡支付支持币种类型).
+    fn international<M: Message>(&mut self, m: &M) {
+        self.table(m);
+        self.currency_in(
+            "currency",
+            m.get("currency"),
+            INTERNATIONAL_CARD_CURRENCIES,
+            "§6.3 international-card",
+            M::DEF.section,
+        );
+    }
+
     fn time_window(
         &mut self,
         field: &str,
@@ -466,25 +478,9 @@ pub fn check(received: &Received, clock: &Clock, mode: Mode) -> Vec<Violation> {
             c.prefix.clear();
             c.row(&SIGN_MSG_ROW, Some(&r.sign_msg));
         }
-        AnyMessage::PreauthCancel(m) => {
-            c.table(m);
-            c.currency_in(
-                "currency",
-                m.currency.as_deref(),
-                INTERNATIONAL_CARD_CURRENCIES,
-                "§6.3 international-card",
-                "4.1",
-            );
-        }
+        AnyMessage::PreauthCancel(m) => c.international(m),
         AnyMessage::PreauthConfirm(m) => {
-            c.table(m);
-            c.currency_in(
-                "currency",
-                m.currency.as_deref(),
-                INTERNATIONAL_CARD_CURRENCIES,
-                "§6.3 international-card",
-                "4.3",
-            );
+            c.international(m);
             c.amount_le(
                 ("confirmAmount", m.confirm_amount.as_deref()),
                 ("orderAmount", m.order_amount.as_deref()),
@@ -492,25 +488,11 @@ pub fn check(received: &Received, clock: &Clock, mode: Mode) -> Vec<Violation> {
             );
         }
         AnyMessage::PreauthCancelResponse(r) => {
-            c.table(&r.record);
-            c.currency_in(
-                "currency",
-                r.record.currency.as_deref(),
-                INTERNATIONAL_CARD_CURRENCIES,
-                "§6.3 international-card",
-                "4.2",
-            );
+            c.international(&r.record);
             c.row(&SIGN_MSG_ROW, Some(&r.sign_msg));
         }
         AnyMessage::PreauthConfirmResponse(r) => {
-            c.table(&r.record);
-            c.currency_in(
-                "currency",
-                r.record.currency.as_deref(),
-                INTERNATIONAL_CARD_CURRENCIES,
-                "§6.3 international-card",
-                "4.4",
-            );
+            c.international(&r.record);
             c.row(&SIGN_MSG_ROW, Some(&r.sign_msg));
         }
         AnyMessage::ErrorResponse(m) => c.table(m),
