@@ -83,6 +83,60 @@ impl DateTime {
     }
 }
 
+/// UTC+8, the zone of every datetime of the protocol.
+const CST: i64 = 8 * 3600;
+
+impl DateTime {
+    /// The China Standard Time (UTC+8) civil time of a Unix time.
+    pub fn from_unix_cst(unix_secs: i64) -> Self {
+        let secs = unix_secs + CST;
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        // Civil-from-days (Howard Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        DateTime {
+            year,
+            month,
+            day,
+            hour: (rem / 3600) as u8,
+            minute: (rem % 3600 / 60) as u8,
+            second: (rem % 60) as u8,
+        }
+    }
+
+    /// The Unix time of this civil time read as UTC+8.
+    pub fn to_unix_cst(&self) -> i64 {
+        const EPOCH: DateTime = DateTime {
+            year: 1970,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+        };
+        self.seconds() - EPOCH.seconds() - CST
+    }
+}
+
+/// `yyyyMMddHHmmss`.
+impl std::fmt::Display for DateTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:04}{:02}{:02}{:02}{:02}{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+}
+
 /// The clock the time-window rules read (§3.1 queryDatetime, orderDatetime); injectable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Clock {
@@ -99,29 +153,9 @@ impl Clock {
     pub fn system() -> Self {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64)
-            + 8 * 3600;
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        // Civil-from-days (Howard Hinnant's algorithm).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+            .map_or(0, |d| d.as_secs() as i64);
         Clock {
-            now: DateTime {
-                year,
-                month,
-                day,
-                hour: (rem / 3600) as u8,
-                minute: (rem % 3600 / 60) as u8,
-                second: (rem % 60) as u8,
-            },
+            now: DateTime::from_unix_cst(secs),
         }
     }
 

@@ -3,8 +3,6 @@
 
 use allinpay_protocol::check::DateTime;
 
-const CST: i64 = 8 * 3600;
-
 /// Milliseconds since the Unix epoch.
 pub fn unix_ms() -> u64 {
     std::time::SystemTime::now()
@@ -19,38 +17,12 @@ pub fn unix_secs() -> i64 {
 
 /// `yyyyMMddHHmmss` (UTC+8) of a Unix time.
 pub fn cst14(unix_secs: i64) -> String {
-    let secs = unix_secs + CST;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    DateTime::from_unix_cst(unix_secs).to_string()
 }
 
 /// The Unix time of a `yyyyMMddHHmmss` (UTC+8); `None` if it is not a real datetime.
 pub fn parse_cst14(s: &str) -> Option<i64> {
-    let epoch = DateTime {
-        year: 1970,
-        month: 1,
-        day: 1,
-        hour: 0,
-        minute: 0,
-        second: 0,
-    };
-    DateTime::parse14(s).map(|t| t.seconds() - epoch.seconds() - CST)
+    DateTime::parse14(s).map(|t| t.to_unix_cst())
 }
 
 #[cfg(test)]
