@@ -1,6 +1,6 @@
 //! Shared inputs of the signing benchmarks: the criterion benches (`benches/signing.rs`),
 //! the allocation test (`tests/no_alloc.rs`), the callgrind driver (`src/bin/hotpath.rs`)
-//! and the peer comparison (`src/bin/peer_signer.rs`) all measure the same bytes.
+//! and the peer comparison (`examples/peer_signer.rs`) all measure the same bytes.
 //!
 //! Every fixture checks itself when built (a known signature, a verification that must
 //! pass), so a benchmark can never time a failing path.
@@ -21,13 +21,14 @@ pub const KEY: &str = "1234567890";
 pub const PAY_REQUEST_SIGN_SOURCE: &str = "inputCharset=1&receiveUrl=http://ceshi.allinpay.com/demo/eshop/recv-pay-result/recv.do&version=v1.0&signType=0&merchantId=100020091218001&orderNo=NOM20150717161126543&orderAmount=1&orderDatetime=20150717161126&productName=笔记本电脑&payType=00&key=1234567890";
 
 /// MD5 of [`PAY_REQUEST_SIGN_SOURCE`] (computed independently with Python `hashlib`).
-/// The spec prints `581D81D2…` for this example, which no byte form of it reproduces.
+/// The spec prints `581D81D2…` for this example, which no rule reproduces (ERRATA E-5.2).
 pub const PAY_REQUEST_SIGN_MSG: &str = "45988B4CF377FF7A093C195444EC4FC4";
 
 /// The public notification capture (MD5 mode), as the gateway POSTs it.
 pub const NOTIFY_WIRE: &str = "merchantId=008411353990035&version=v1.0&language=1&signType=0&payType=33&paymentOrderId=201705022201545501&orderNo=P37337118799092&orderDatetime=20170502220151&orderAmount=13000&payDatetime=20170502220345&payAmount=13000&ext1=%3CUSER%3E170502828662290%3C%2FUSER%3E&payResult=1&returnDatetime=20170502220345&signMsg=0C8908E3003A7CE6A973EEE30CA53BA5";
 
-/// The capture's sign source with `&key=1234567890`: the floor of `notify_verify_md5`.
+/// The capture's sign source with `&key=1234567890`: the input of `md5_raw_notify`, the
+/// floor of `notify_verify_md5`.
 pub const NOTIFY_SIGN_SOURCE: &str = "merchantId=008411353990035&version=v1.0&language=1&signType=0&payType=33&paymentOrderId=201705022201545501&orderNo=P37337118799092&orderDatetime=20170502220151&orderAmount=13000&payDatetime=20170502220345&payAmount=13000&ext1=<USER>170502828662290</USER>&payResult=1&returnDatetime=20170502220345&key=1234567890";
 
 /// The capture's `signMsg`.
@@ -301,7 +302,13 @@ pub fn peer_message(i: u32) -> PayRequest {
     PayRequest {
         order_no: Some(format!("NO{i:018}")),
         order_amount: Some(format!("{}", i % 100_000 + 1)),
-        order_datetime: Some(format!("201507{:02}{:06}", i % 28 + 1, i % 240_000)),
+        order_datetime: Some(format!(
+            "201507{:02}{:02}{:02}{:02}",
+            i % 28 + 1,
+            i / 3600 % 24,
+            i / 60 % 60,
+            i % 60
+        )),
         ..pay_request()
     }
 }

@@ -1,8 +1,8 @@
 //! §5 签名机制: MD5 signing and verification, and the certificate mode ([`cert`]).
 //!
-//! The MD5 paths never allocate: the sign source is gathered in a stack buffer and fed to
-//! the hasher in one call, and the hex is written to a stack buffer (issue #5 measures this
-//! against the raw MD5 of the same bytes; `docs/performance.md`).
+//! The MD5 paths never allocate: the sign source is gathered in a stack buffer whose
+//! blocks are compressed as they fill, and the hex is written to a stack buffer (issue #5
+//! measures this against the raw MD5 of the same bytes; see `docs/performance.md`).
 
 pub mod cert;
 
@@ -23,8 +23,7 @@ pub struct Md5Hex([u8; 32]);
 
 impl Md5Hex {
     /// Uppercase hex of a digest, branch-free and without table look-ups (the digest of a
-    /// signature being computed is secret until it is compared): eight bytes at a time,
-    /// each nibble spread to a byte of a `u128`, then `+ '0'`, `+ 7` above 9.
+    /// signature being computed is secret until it is compared).
     #[inline]
     fn from_digest(digest: [u8; 16]) -> Self {
         let mut out = [0u8; 32];
@@ -51,21 +50,21 @@ impl Md5Hex {
         if received.is_empty() {
             return Err(VerifyError::MissingSignature);
         }
-        if received.len() != 32 {
+        let Ok(received) = <&[u8; 32]>::try_from(received) else {
             return Err(VerifyError::Md5WrongLength {
                 len: received.len(),
             });
-        }
-        // Constant time: every byte is looked at, the difference is folded into one word
+        };
+        // Constant time: every byte is looked at, the differences are folded into one word
         // and only that word is tested (subtle's per-byte slice compare costs ~100 cycles).
         let diff = words(&self.0)
             .iter()
-            .zip(words_of(received))
+            .zip(words(received))
             .fold(0u64, |acc, (a, b)| acc | (a ^ b));
         if bool::from(diff.ct_eq(&0)) {
             return Ok(());
         }
-        if self.0.map(|b| b.to_ascii_lowercase()) == received {
+        if self.0.map(|b| b.to_ascii_lowercase()) == *received {
             return Err(VerifyError::LowercaseHex);
         }
         Err(VerifyError::Md5Mismatch)
@@ -84,8 +83,10 @@ impl std::fmt::Debug for Md5Hex {
     }
 }
 
+/// `0`-`9`, `A`-`F` for a nibble, without branches: `n + '0'`, plus 7 when `n > 9`.
 #[inline(always)]
 fn hex_digit(n: u8) -> u8 {
+    // For n < 16, `n + 0x76` has its top bit set exactly when n > 9.
     n + b'0' + ((n.wrapping_add(0x76) >> 7) * 7)
 }
 
@@ -95,17 +96,34 @@ fn words(b: &[u8; 32]) -> [u64; 4] {
     std::array::from_fn(|i| u64::from_ne_bytes(std::array::from_fn(|j| b[8 * i + j])))
 }
 
-/// The first 32 bytes of `b` (zero-padded) as four words; callers check the length.
+/// `dst.copy_from_slice(src)` for equal lengths, with the lengths of most field values
+/// (up to 16 bytes) done inline as two overlapping moves rather than by a call of `memcpy`.
 #[inline(always)]
-fn words_of(b: &[u8]) -> [u64; 4] {
-    let mut a = [0u8; 32];
-    let n = b.len().min(32);
-    a[..n].copy_from_slice(&b[..n]);
-    words(&a)
+fn copy_short(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n > 16 || n != dst.len() {
+        dst.copy_from_slice(src);
+    } else if n >= 8 {
+        dst[..8].copy_from_slice(&src[..8]);
+        dst[n - 8..].copy_from_slice(&src[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&src[..4]);
+        dst[n - 4..].copy_from_slice(&src[n - 4..]);
+    } else if n > 0 {
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    }
 }
 
 /// Size of the stack buffer in which a sign source is gathered (a multiple of the block).
+/// The §5.2 example's sign source is 263 bytes, a notification's about 310: both fit, and
+/// no block is ever moved.
 const GATHER: usize = 512;
+
+/// Pieces this long or longer (a text response, a long value) are not copied: their whole
+/// blocks are hashed where they are.
+const LONG: usize = 128;
 
 /// MD5 over a stack buffer: the sign source's small pieces (`&`, names, `=`, values) are
 /// copied into a buffer, and each 64-byte block is compressed as soon as it is complete.
@@ -128,11 +146,10 @@ fn compress_at(core: &mut Md5Core, buf: &[u8], at: usize) {
     core.update_blocks(std::slice::from_ref(Block::<Md5Core>::from_slice(block)));
 }
 
-/// What does not fit in the rest of `buf`, given the gathered `buf[done..len]`: the
-/// pending bytes move to the front, `bytes` completes their block, its whole blocks are
-/// hashed in place, and its tail is kept. No heap, whatever the length. Returns the new
-/// `len` (with `done` 0).
-#[cold]
+/// A long piece, or one that does not fit in the rest of `buf`, given the gathered
+/// `buf[done..len]`: the pending bytes move to the front, `bytes` completes their block,
+/// its whole blocks are hashed in place, and its tail is kept. No heap, whatever the
+/// length. Returns the new `len` (with `done` 0).
 #[inline(never)]
 fn push_long(
     core: &mut Md5Core,
@@ -180,11 +197,11 @@ impl Md5Stream {
     fn push(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();
         match self.buf.get_mut(self.len..end) {
-            Some(dst) => {
-                dst.copy_from_slice(bytes);
+            Some(dst) if bytes.len() < LONG => {
+                copy_short(dst, bytes);
                 self.len = end;
             }
-            None => {
+            _ => {
                 self.len = push_long(&mut self.core, &mut self.buf, self.done, self.len, bytes);
                 self.done = 0;
             }
