@@ -110,6 +110,8 @@ pub enum CertError {
     NotACertificate,
     #[error("certificate's key is not an RSA public key")]
     NotRsa,
+    #[error("RSA key of {bits} bits; certificates of 1024 to 8192 bits are supported")]
+    KeySize { bits: usize },
     #[error("private key is not a PKCS#8 or PKCS#1 RSA key")]
     BadPrivateKey,
     #[error("RSA signing failed")]
