@@ -505,7 +505,7 @@ def form_file(fname, message, description, reference, section, msgs, forge):
         vf.add(g, "genuine signature by the e=3 key", ["ValidSignature", "PublicExponent3", "EmptyFieldsOnWire"],
                section, form_wire(a, b64(sig)), "valid", (sig, data))
         sig, data = genuine("e3-rsa2048", c)
-        vf.add(g, "genuine signature by the e=3 key, Chinese ext2", ["ValidSignature", "PublicExponent3", "Utf8"],
+        vf.add(g, "genuine signature by the e=3 key, Chinese ext2", ["ValidSignature", "PublicExponent3", "Utf8", "EmptyFieldsOnWire"],
                section, form_wire(c, b64(sig)), "valid", (sig, data))
         forged_msg = replace(replace(a, "payAmount", "99999900"), "orderAmount", "99999900")
         vf.add(g, "forged signature (no private key) for a notification the gateway never sent, amounts 99999900",
