@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# CI, issue 6: the conformance runner against the example adapters (docs/adapter.md), the
-# correct ones and their deliberately broken variants, with the exact expected verdicts
-# (conformance/tests/adapters.rs). Needs php-cli and python3; installs php-cli if missing.
+# CI, issue 6: installs what the example adapters need (php-cli, Python's cryptography),
+# then runs the conformance runner against each, as an integrator would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -16,8 +15,8 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
         echo "adapters.sh: cryptography not installed; the Python adapter skips certificate cases"
 fi
 
-# The exact verdicts of the good and broken variants. PHP must run here, never be skipped.
-ALLINPAY_REQUIRE_PHP=1 cargo test -q -p allinpay-conformance --test adapters
+# The exact verdicts of the good and broken variants (conformance/tests/adapters.rs) run
+# in .ci/run's `cargo test --workspace` with ALLINPAY_REQUIRE_PHP=1: PHP is never skipped.
 
 # As an integrator runs it: every case against each example (exit 1 on any failure).
 cargo run -q -p allinpay-conformance -- run --adapter 'python3 examples/adapters/python/allinpay_adapter.py' | tail -n 2
