@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::io::Read as _;
-use std::path::PathBuf;
 
 use md5::{Digest, Md5};
 use serde_json::{Map, Value};
@@ -17,12 +16,8 @@ use allinpay_protocol::{any, Charset, MerchantKey, MAX_INPUT_LEN};
 pub struct DiagnoseArgs {
     /// The message (pay-request, order-query, refund, refund-query-response, …).
     pub message: String,
-    /// The merchant's MD5 key.
-    #[arg(long)]
-    pub key: Option<String>,
-    /// A file holding the MD5 key (keeps it out of the process list).
-    #[arg(long, conflicts_with = "key")]
-    pub key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: crate::key_args::KeyArgs,
     /// The signMsg to explain: what your code produced, or what the gateway rejected.
     #[arg(long, value_name = "SIG")]
     pub expected: String,
@@ -576,15 +571,7 @@ pub fn cli(args: DiagnoseArgs) -> Result<u8, String> {
             names.join(", ")
         )
     })?;
-    let key = match (&args.key, &args.key_file) {
-        (Some(k), _) => MerchantKey::new(k.as_str()),
-        (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read key file {}: {e}", path.display()))?;
-            MerchantKey::new(text.trim_end_matches(['\r', '\n']))
-        }
-        (None, None) => return Err("diagnose needs --key or --key-file".into()),
-    };
+    let key = args.key.require("diagnose")?;
     let sig = args.expected.trim();
     if sig.len() != 32 || !sig.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(format!(

@@ -7,12 +7,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use allinpay_conformance::key_args::KeyArgs;
 use allinpay_conformance::{diagnose, runner};
 use allinpay_protocol::any;
 use allinpay_protocol::check::{self, Clock};
 use allinpay_protocol::codec::Mode;
 use allinpay_protocol::sign::Credentials;
-use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind, MAX_INPUT_LEN};
+use allinpay_protocol::{Charset, GatewayCert, MessageKind, MAX_INPUT_LEN};
 
 #[derive(Parser)]
 #[command(
@@ -31,16 +32,6 @@ enum CharsetArg {
     Utf8,
     Gbk,
     Gb2312,
-}
-
-#[derive(clap::Args)]
-struct KeyArgs {
-    /// The merchant's MD5 key.
-    #[arg(long)]
-    key: Option<String>,
-    /// A file holding the MD5 key (keeps it out of the process list).
-    #[arg(long, conflicts_with = "key")]
-    key_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -152,18 +143,6 @@ fn read_json_object() -> Result<serde_json::Map<String, serde_json::Value>, Unre
     }
 }
 
-fn load_key(k: &KeyArgs) -> Result<Option<MerchantKey>, Unreadable> {
-    if let Some(key) = &k.key {
-        return Ok(Some(MerchantKey::new(key.as_str())));
-    }
-    if let Some(path) = &k.key_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Unreadable(format!("cannot read key file {}: {e}", path.display())))?;
-        return Ok(Some(MerchantKey::new(text.trim_end_matches(['\r', '\n']))));
-    }
-    Ok(None)
-}
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -206,8 +185,7 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             source,
         } => {
             let kind = kind(&message)?;
-            let key = load_key(&key)?
-                .ok_or_else(|| Unreadable("sign needs --key or --key-file".into()))?;
+            let key = key.require("sign")?;
             let fields = read_json_object()?;
             if source {
                 let src = any::sign_source_fields(kind, &fields)?;
@@ -233,7 +211,7 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             strict,
         } => {
             let kind = kind(&message)?;
-            let key = load_key(&key)?;
+            let key = key.load()?;
             let cert = match cert {
                 Some(path) => {
                     let bytes = std::fs::read(&path).map_err(|e| {

@@ -227,12 +227,8 @@ pub struct GatewayArgs {
     /// Address to listen on (loopback only; port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8035")]
     pub listen: SocketAddr,
-    /// The merchant's MD5 key.
-    #[arg(long)]
-    pub key: Option<String>,
-    /// A file holding the MD5 key (keeps it out of the process list).
-    #[arg(long, conflicts_with = "key")]
-    pub key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: crate::key_args::KeyArgs,
     /// The one merchant this sandbox serves.
     #[arg(long, default_value = "100020091218001")]
     pub merchant_id: String,
@@ -270,26 +266,15 @@ impl std::fmt::Debug for GatewayArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GatewayArgs")
             .field("listen", &self.listen)
-            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("key", &self.key)
             .finish_non_exhaustive()
-    }
-}
-
-/// Reads `--key` or `--key-file`.
-pub fn load_key(key: &Option<String>, file: &Option<PathBuf>) -> Result<MerchantKey, GatewayError> {
-    match (key, file) {
-        (Some(k), _) => Ok(MerchantKey::new(k.as_str())),
-        (None, Some(p)) => std::fs::read_to_string(p)
-            .map(|t| MerchantKey::new(t.trim_end_matches(['\r', '\n'])))
-            .map_err(|e| GatewayError::Usage(format!("cannot read key file {}: {e}", p.display()))),
-        (None, None) => Err(GatewayError::Usage("needs --key or --key-file".into())),
     }
 }
 
 impl GatewayArgs {
     /// The configuration, and where the certificate is to be written.
     pub fn config(&self) -> Result<(Config, Option<PathBuf>), GatewayError> {
-        let mut cfg = Config::new(load_key(&self.key, &self.key_file)?);
+        let mut cfg = Config::new(self.key.require("gateway").map_err(GatewayError::Usage)?);
         net::check_listen(self.listen)?;
         cfg.listen = self.listen;
         if self.merchant_id.is_empty() || !self.merchant_id.bytes().all(|b| b.is_ascii_digit()) {

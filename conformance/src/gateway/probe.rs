@@ -2,7 +2,6 @@
 //! and judges each answer against what a correct merchant does: accept (2xx) every valid
 //! notification, idempotently; reject (non-2xx) every other one.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use allinpay_protocol::codec::form;
@@ -12,7 +11,7 @@ use allinpay_protocol::{GatewaySigner, MerchantKey};
 use super::net::{request_blocking, LoopbackUrl, NetError};
 use super::signing::{sign_in_place, Keys, TEST_KEY_PEM};
 use super::time::{cst14, unix_ms, unix_secs};
-use super::{load_key, GatewayError};
+use super::GatewayError;
 
 /// Report formats, as `run` offers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -28,12 +27,8 @@ pub struct ProbeArgs {
     /// The merchant's notification endpoint (its receiveUrl); loopback only.
     #[arg(long)]
     pub notify_url: String,
-    /// The merchant's MD5 key.
-    #[arg(long)]
-    pub key: Option<String>,
-    /// A file holding the MD5 key.
-    #[arg(long, conflicts_with = "key")]
-    pub key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: crate::key_args::KeyArgs,
     /// The merchant's id.
     #[arg(long, default_value = "100020091218001")]
     pub merchant_id: String,
@@ -52,7 +47,7 @@ impl std::fmt::Debug for ProbeArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProbeArgs")
             .field("notify_url", &self.notify_url)
-            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("key", &self.key)
             .finish_non_exhaustive()
     }
 }
@@ -316,7 +311,10 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
 /// Runs `probe-merchant`: exit 0 when every verdict is right, 1 otherwise.
 pub fn cli_main(args: &ProbeArgs) -> Result<u8, GatewayError> {
     let url = LoopbackUrl::parse(&args.notify_url)?;
-    let key: MerchantKey = load_key(&args.key, &args.key_file)?;
+    let key: MerchantKey = args
+        .key
+        .require("probe-merchant")
+        .map_err(GatewayError::Usage)?;
     let signer = if args.sign_type == "1" {
         Some(
             GatewaySigner::from_pem(TEST_KEY_PEM)

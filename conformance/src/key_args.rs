@@ -1,0 +1,68 @@
+//! `--key KEY | --key-file FILE`: the merchant's MD5 key, for every command that needs it.
+
+use std::path::PathBuf;
+
+use allinpay_protocol::MerchantKey;
+
+#[derive(Clone, Default, clap::Args)]
+pub struct KeyArgs {
+    /// The merchant's MD5 key.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// A file holding the MD5 key (keeps it out of the process list).
+    #[arg(long, conflicts_with = "key")]
+    pub key_file: Option<PathBuf>,
+}
+
+/// Never shows the key.
+impl std::fmt::Debug for KeyArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyArgs")
+            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("key_file", &self.key_file)
+            .finish()
+    }
+}
+
+impl KeyArgs {
+    /// The key, if one was given; a key file's trailing line terminator is dropped.
+    pub fn load(&self) -> Result<Option<MerchantKey>, String> {
+        if let Some(key) = &self.key {
+            return Ok(Some(MerchantKey::new(key.as_str())));
+        }
+        let Some(path) = &self.key_file else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read key file {}: {e}", path.display()))?;
+        Ok(Some(MerchantKey::new(text.trim_end_matches(['\r', '\n']))))
+    }
+
+    /// The key, which `command` cannot do without.
+    pub fn require(&self, command: &str) -> Result<MerchantKey, String> {
+        self.load()?
+            .ok_or_else(|| format!("{command} needs --key or --key-file"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_key() {
+        let k = KeyArgs {
+            key: Some("1234567890".into()),
+            key_file: None,
+        };
+        assert!(!format!("{k:?}").contains("1234567890"));
+        assert_eq!(
+            k.require("x").map(|k| k.expose().to_owned()),
+            Ok("1234567890".into())
+        );
+        assert_eq!(
+            KeyArgs::default().require("sign").map(|_| ()),
+            Err("sign needs --key or --key-file".into())
+        );
+    }
+}
