@@ -659,7 +659,6 @@ fn pay_request(c: &mut Checker<'_>, m: &PayRequest) {
     }
     address(
         c,
-        "ship_to_country",
         m.ship_to_country.as_deref(),
         "ship_to_state",
         m.ship_to_state.as_deref(),
@@ -667,7 +666,6 @@ fn pay_request(c: &mut Checker<'_>, m: &PayRequest) {
     );
     address(
         c,
-        "bill_country",
         m.bill_country.as_deref(),
         "bill_state",
         m.bill_state.as_deref(),
@@ -683,7 +681,6 @@ fn pay_request(c: &mut Checker<'_>, m: &PayRequest) {
 
 fn address(
     c: &mut Checker<'_>,
-    country_field: &str,
     country: Option<&str>,
     state_field: &str,
     state: Option<&str>,
@@ -706,7 +703,6 @@ fn address(
             }
         }
     }
-    let _ = country_field;
     if let Some((field, Some(code))) = postal {
         let ok = match country {
             "US" => {
