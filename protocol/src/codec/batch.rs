@@ -80,7 +80,7 @@ fn summary(line: &str) -> Result<BatchQuerySummary, ParseError> {
 pub fn parse_text(text: Vec<u8>, mode: Mode) -> Result<Parsed, ParseError> {
     precheck(&text)?;
     let s = utf8(&text)?;
-    if s.starts_with("ERRORCODE=") {
+    if s.trim_start().starts_with("ERRORCODE=") {
         return Err(ParseError::NotSigned);
     }
     let mut deviations = Vec::new();

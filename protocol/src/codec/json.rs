@@ -81,9 +81,11 @@ pub fn render<M: Message>(msg: &M) -> String {
     msg.visit(|def, value| {
         if let Some(v) = value {
             let json = match json_type(M::DEF.kind, def.name) {
+                // Whatever integer parse accepted (i64 or u64) renders as a number.
                 JsonType::Integer => v
                     .parse::<i64>()
                     .map(Value::from)
+                    .or_else(|_| v.parse::<u64>().map(Value::from))
                     .unwrap_or_else(|_| Value::String(v.to_owned())),
                 _ => Value::String(v.to_owned()),
             };

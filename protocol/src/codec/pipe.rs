@@ -98,7 +98,8 @@ enum State {
 pub fn parse<R: Message>(input: &[u8], mode: Mode) -> Result<Parsed<'_, R>, ParseError> {
     precheck(input)?;
     let text = utf8(input)?;
-    if text.starts_with("ERRORCODE=") {
+    // The unsigned error answer, wherever the first line starts (blank lines are skipped).
+    if text.trim_start().starts_with("ERRORCODE=") {
         return Err(ParseError::NotSigned);
     }
     let mut records = Vec::new();
