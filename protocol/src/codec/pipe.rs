@@ -107,13 +107,14 @@ pub fn parse<R: Message>(input: &[u8], mode: Mode) -> Result<Parsed<'_, R>, Pars
     let mut signed_text: Cow<'_, [u8]> = Cow::Borrowed(&[]);
     let mut signature = String::new();
     let mut state = State::Records;
-    for (i, (line, start, _)) in lines(text).enumerate() {
+    for (i, (line, start, end)) in lines(text).enumerate() {
         let line_no = i + 1;
         let blank = line.trim().is_empty();
         match state {
             State::Records if blank => {}
             State::Records if line.contains('|') => {
-                if mode == Mode::Lenient {
+                // Only on the last line: a record followed by a signature line is not it.
+                if mode == Mode::Lenient && text[end..].trim().is_empty() {
                     // §3.8's MD5 example as printed: `…|20141128151433 B93C…` on one line;
                     // the signed text is then the record with the `\r\n` it was sent with.
                     if let Some((rec, sig)) = line.rsplit_once(' ') {
