@@ -3,7 +3,8 @@
 #   scripts/fuzz.sh [-t SECONDS] [--stable] [TARGET...]
 # With a nightly toolchain: AddressSanitizer. Otherwise (or with --stable): stable Rust,
 # `--sanitizer none` (coverage-guided, no ASan). Prints executions, exec/s, coverage and
-# any crash with its reproducer path; exits 1 if a target crashed.
+# any crash with its reproducer path; exits 1 if a target crashed. FUZZ_SEED=N fixes
+# libFuzzer's seed (CI uses it so that a smoke run is repeatable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +44,8 @@ for t in "${targets[@]}"; do
   set +e
   cargo "${toolchain[@]}" fuzz run --sanitizer "$sanitizer" "$t" "$work/$t" "fuzz/corpus/$t" -- \
     -max_total_time="$seconds" -dict="fuzz/dict/$t.dict" -print_final_stats=1 \
-    -artifact_prefix="fuzz/artifacts/$t/" -timeout=10 -rss_limit_mb=2048 >"$log" 2>&1
+    -artifact_prefix="fuzz/artifacts/$t/" -timeout=10 -rss_limit_mb=2048 \
+    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} >"$log" 2>&1
   rc=$?
   set -e
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
