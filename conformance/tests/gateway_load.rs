@@ -11,7 +11,7 @@
 mod gateway_support;
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -53,29 +53,8 @@ fn merchant(max_connections: usize) -> (String, Log) {
 }
 
 fn serve_one(mut s: TcpStream, sink: &Mutex<HashMap<String, Vec<u16>>>) {
-    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let body = loop {
-        let n = match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            if buf.len() >= end + 4 + len {
-                break String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned();
-            }
-        }
-        if buf.len() > 64 * 1024 {
-            return;
-        }
+    let Some(body) = gateway_support::read_body(&mut s, 64 * 1024) else {
+        return;
     };
     let order = order_no_of(&body);
     let status = {

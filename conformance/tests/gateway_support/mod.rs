@@ -164,13 +164,15 @@ impl Recorder {
     }
 }
 
-fn handle(mut stream: TcpStream, sink: &Mutex<Vec<Received>>, script: &Script) {
+/// Reads one HTTP/1.1 request and returns its body (by Content-Length); `None` on EOF,
+/// error, timeout or a request above `limit` bytes.
+pub fn read_body(stream: &mut TcpStream, limit: usize) -> Option<String> {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
-    let body = loop {
+    loop {
         let n = match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return None,
             Ok(n) => n,
         };
         buf.extend_from_slice(&chunk[..n]);
@@ -182,12 +184,18 @@ fn handle(mut stream: TcpStream, sink: &Mutex<Vec<Received>>, script: &Script) {
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(0);
             if buf.len() >= end + 4 + len {
-                break String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned();
+                return Some(String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned());
             }
         }
-        if buf.len() > 1024 * 1024 {
-            return;
+        if buf.len() > limit {
+            return None;
         }
+    }
+}
+
+fn handle(mut stream: TcpStream, sink: &Mutex<Vec<Received>>, script: &Script) {
+    let Some(body) = read_body(&mut stream, 1024 * 1024) else {
+        return;
     };
     let order = order_no_of(&body);
     let status = {
