@@ -10,7 +10,7 @@ use allinpay_protocol::msgs::{
     BatchQueryRecord, BatchQueryResponse, BatchQuerySummary, PayNotify, PayRequest,
     RefundQueryRecord,
 };
-use allinpay_protocol::sign::{self, Credentials};
+use allinpay_protocol::sign::{self, Credentials, TextForm};
 use allinpay_protocol::{GatewayCert, GatewaySigner, MerchantKey};
 
 /// The spec's test merchant key (§5.2).
@@ -225,6 +225,7 @@ pub fn parse_refund_query(page: &[u8]) -> bool {
             key: Some(&k),
             cert: None,
         },
+        TextForm::Terminated,
     )
     .is_ok()
 }
@@ -289,8 +290,9 @@ impl BatchPage {
                 key: None,
                 cert: Some(&self.cert),
             },
+            TextForm::BlankLine,
         );
-        assert_eq!(ok, Ok(()), "batch page verifies");
+        assert_eq!(ok, Ok(TextForm::BlankLine), "batch page verifies");
         parsed.response.records.len()
     }
 }
@@ -344,9 +346,10 @@ pub fn self_check() {
             Credentials {
                 key: Some(&k),
                 cert: None
-            }
+            },
+            TextForm::Terminated,
         ),
-        Ok(())
+        Ok(TextForm::Terminated)
     );
     let e = allinpay_protocol::ext1::ext1_digest(&ext1_request(), Charset::Utf8).expect("digest");
     assert_eq!(e.as_str(), EXT1_DIGEST);

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use allinpay_benches as fx;
 use allinpay_protocol::msgs::PayRequest;
-use allinpay_protocol::sign::{self, Credentials};
+use allinpay_protocol::sign::{self, Credentials, TextForm};
 use allinpay_protocol::Charset;
 
 /// Every allocation of every thread (allocations, reallocations, zeroed allocations).
@@ -155,6 +155,7 @@ fn sign_and_md5_verify_never_allocate() {
                     Some("0"),
                     fx::REFUND_QUERY_SIGN_MSG,
                     creds,
+                    TextForm::Terminated,
                 )
                 .is_ok()
             }),
@@ -162,7 +163,14 @@ fn sign_and_md5_verify_never_allocate() {
         (
             "text MD5 verify, 3.6 KB",
             Box::new(|| {
-                sign::verify_gateway_text(&long_text, Some("0"), long_sig.as_str(), creds).is_ok()
+                sign::verify_gateway_text(
+                    &long_text,
+                    Some("0"),
+                    long_sig.as_str(),
+                    creds,
+                    TextForm::Terminated,
+                )
+                .is_ok()
             }),
         ),
         (

@@ -16,6 +16,7 @@ use allinpay_protocol::check::{self, Clock};
 use allinpay_protocol::codec::Mode;
 use allinpay_protocol::sign::cert::decode_base64_signature;
 use allinpay_protocol::sign::Credentials;
+use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind};
 
 /// Why an implementation gave no usable answer. Reported on the case; never a panic.
@@ -101,8 +102,15 @@ fn builtin_answer(req: &Value, mode: Mode) -> Result<Value, String> {
                 .and_then(Value::as_str)
                 .unwrap_or("utf-8");
             let charset = Charset::from_name(cs).ok_or_else(|| format!("unknown charset {cs}"))?;
-            let sig = any::md5_sign_fields(kind, fields, &key, charset).map_err(|x| e(&x))?;
-            let source = any::sign_source_fields(kind, fields).map_err(|x| e(&x))?;
+            let form = match req.get("textForm").and_then(Value::as_str) {
+                Some(f) => {
+                    Some(TextForm::from_name(f).ok_or_else(|| format!("unknown textForm {f}"))?)
+                }
+                None => None,
+            };
+            let sig =
+                any::md5_sign_fields(kind, fields, &key, charset, form).map_err(|x| e(&x))?;
+            let source = any::sign_source_fields(kind, fields, form).map_err(|x| e(&x))?;
             Ok(json!({"signMsg": sig.as_str(), "signSource": source}))
         }
         "verify" => {
@@ -116,11 +124,22 @@ fn builtin_answer(req: &Value, mode: Mode) -> Result<Value, String> {
                 key: key.as_ref(),
                 cert: cert.as_ref(),
             };
+            // The charset is the one the message declares (the request's `charset` says
+            // the same, for adapters).
             let verdict = any::parse(kind, text(req, "wire")?.as_bytes(), mode)
                 .map_err(|x| e(&x))
-                .and_then(|r| r.verify(creds, Charset::Utf8).map_err(|x| e(&x)));
+                .and_then(|r| r.verify_as_received(creds, mode).map_err(|x| e(&x)));
             Ok(match verdict {
-                Ok(()) => json!({"valid": true}),
+                Ok(v) => {
+                    let mut a = json!({"valid": true, "charset": v.charset.name()});
+                    if let Some(f) = v.text_form {
+                        a["textForm"] = json!(f.name());
+                    }
+                    if let Some(d) = v.deviation {
+                        a["deviation"] = json!(d);
+                    }
+                    a
+                }
                 Err(reason) => json!({"valid": false, "reason": reason}),
             })
         }
@@ -128,7 +147,7 @@ fn builtin_answer(req: &Value, mode: Mode) -> Result<Value, String> {
             let kind = kind_of(req)?;
             Ok(
                 match any::parse(kind, text(req, "wire")?.as_bytes(), mode) {
-                    Ok(r) => json!({"ok": true, "message": r.message}),
+                    Ok(r) => json!({"ok": true, "message": r.to_json()}),
                     Err(x) => json!({"ok": false, "reason": x.to_string()}),
                 },
             )

@@ -18,11 +18,15 @@ pub enum CaseOp {
         charset: String,
         fields: Map<String, Value>,
         sign_source: Option<String>,
+        /// Texts: the signed-text form asked for (`literal`, `terminated`, `blank-line`).
+        text_form: Option<String>,
         sign_msg: String,
     },
     /// §5.3: parse the wire form and verify it with the key or the certificate.
     Verify {
         key: Option<String>,
+        /// The charset MD5 hashes in (the group's; payData declares it in inputCharset).
+        charset: Option<String>,
         /// The certificate's file under `vectors/` and its PEM text.
         certificate: Option<(String, String)>,
         wire: String,
@@ -92,17 +96,26 @@ impl Case {
                 key,
                 charset,
                 fields,
+                text_form,
                 ..
-            } => json!({"op": "sign", "message": self.message, "fields": fields,
-                        "key": key, "charset": charset}),
+            } => {
+                let mut v = json!({"op": "sign", "message": self.message, "fields": fields,
+                                   "key": key, "charset": charset});
+                if let Some(f) = text_form {
+                    v["textForm"] = json!(f);
+                }
+                v
+            }
             CaseOp::Verify {
                 key,
+                charset,
                 certificate,
                 wire,
             } => {
                 let mut v = json!({"op": "verify", "message": self.message, "wire": wire});
                 if let Some(k) = key {
                     v["key"] = json!(k);
+                    v["charset"] = json!(charset.as_deref().unwrap_or("utf-8"));
                 }
                 if let Some((_, pem)) = certificate {
                     v["certificate"] = json!(pem);
@@ -193,15 +206,21 @@ pub fn from_file(name: &str, file: &VectorFile, dir: &Path) -> Result<FileCases,
                         charset: charset.clone().unwrap_or_else(|| "utf-8".into()),
                         fields: t.fields.clone(),
                         sign_source: t.sign_source.clone(),
+                        text_form: t.text_form.clone(),
                         sign_msg: t.sign_msg.clone(),
                     };
                     push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
                 }
             }
-            TestGroup::Md5Verify { key, tests } => {
+            TestGroup::Md5Verify {
+                key,
+                charset,
+                tests,
+            } => {
                 for t in tests {
                     let op = CaseOp::Verify {
                         key: Some(key.clone()),
+                        charset: charset.clone(),
                         certificate: None,
                         wire: t.wire.clone(),
                     };
@@ -213,6 +232,7 @@ pub fn from_file(name: &str, file: &VectorFile, dir: &Path) -> Result<FileCases,
                 for t in tests {
                     let op = CaseOp::Verify {
                         key: None,
+                        charset: None,
                         certificate: Some((certificate.clone(), pem.clone())),
                         wire: t.wire.clone(),
                     };

@@ -9,6 +9,7 @@ use md5::{Digest, Md5};
 use serde_json::{Map, Value};
 
 use allinpay_protocol::spec::{FieldDef, Format, MessageKind, SignScheme, Signing};
+use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::{any, Charset, MerchantKey, MAX_INPUT_LEN};
 
 /// `allinpay-conformance diagnose MESSAGE --key KEY --expected SIG` (fields as JSON on stdin).
@@ -26,7 +27,10 @@ pub struct DiagnoseArgs {
 /// One mistake integrators make.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mistake {
+    /// GBK where inputCharset says UTF-8 (or says nothing).
     GbkCharset,
+    /// UTF-8 where inputCharset says GBK or GB2312.
+    Utf8Charset,
     LowercaseHex,
     EmptyFieldsSigned,
     AllTableFieldsSigned,
@@ -43,7 +47,6 @@ pub enum Mistake {
     AmountInYuan,
     PayType00,
     PayType0,
-    NoFinalLineTerminator,
     LfLineTerminators,
     TextKeyAsForm,
     TextKeyWithoutBar,
@@ -52,6 +55,7 @@ pub enum Mistake {
 impl Mistake {
     const ALL: &'static [Mistake] = &[
         Mistake::GbkCharset,
+        Mistake::Utf8Charset,
         Mistake::LowercaseHex,
         Mistake::EmptyFieldsSigned,
         Mistake::AllTableFieldsSigned,
@@ -68,7 +72,6 @@ impl Mistake {
         Mistake::AmountInYuan,
         Mistake::PayType00,
         Mistake::PayType0,
-        Mistake::NoFinalLineTerminator,
         Mistake::LfLineTerminators,
         Mistake::TextKeyAsForm,
         Mistake::TextKeyWithoutBar,
@@ -78,6 +81,7 @@ impl Mistake {
     pub fn name(self) -> &'static str {
         match self {
             Mistake::GbkCharset => "gbk-charset",
+            Mistake::Utf8Charset => "utf8-charset",
             Mistake::LowercaseHex => "lowercase-hex",
             Mistake::EmptyFieldsSigned => "empty-fields-signed",
             Mistake::AllTableFieldsSigned => "all-table-fields-signed",
@@ -94,7 +98,6 @@ impl Mistake {
             Mistake::AmountInYuan => "amount-in-yuan",
             Mistake::PayType00 => "paytype-00",
             Mistake::PayType0 => "paytype-0",
-            Mistake::NoFinalLineTerminator => "no-final-line-terminator",
             Mistake::LfLineTerminators => "lf-line-terminators",
             Mistake::TextKeyAsForm => "key-as-form-field",
             Mistake::TextKeyWithoutBar => "key-without-bar",
@@ -104,7 +107,8 @@ impl Mistake {
     /// What the mistake is, with the rule it breaks.
     pub fn description(self) -> &'static str {
         match self {
-            Mistake::GbkCharset => "hashed in GBK; the gateway hashes UTF-8 (§5.1 c, ERRATA E-CHARSET)",
+            Mistake::GbkCharset => "hashed in GBK; inputCharset 1 (or none) means UTF-8 (§5.1 c, ERRATA E-CHARSET)",
+            Mistake::Utf8Charset => "hashed in UTF-8; inputCharset 2/3 means GBK/GB2312 (§2.1, §5.1 c, ERRATA E-CHARSET)",
             Mistake::LowercaseHex => "lowercase hex; signMsg is uppercase (§5.2)",
             Mistake::EmptyFieldsSigned => "empty fields signed as name=; only non-empty fields enter the sign source (§5.1)",
             Mistake::AllTableFieldsSigned => "every field of the table signed, absent ones as name= (§5.1: only non-empty fields)",
@@ -121,7 +125,6 @@ impl Mistake {
             Mistake::AmountInYuan => "amounts in yuan (1000 → 10); amounts are in fen (§2.1)",
             Mistake::PayType00 => "payType 00 where the fields say 0 (§5.1's example prints 00; ERRATA E-2.1-PAYTYPE)",
             Mistake::PayType0 => "payType 0 where the fields say 00 (ERRATA E-2.1-PAYTYPE)",
-            Mistake::NoFinalLineTerminator => "no line terminator after the last record; the signed text keeps it (§3.8 注释 1, ERRATA E-3.8-TEXT)",
             Mistake::LfLineTerminators => "LF line terminators; the gateway sends CRLF (§3.8 注释 1)",
             Mistake::TextKeyAsForm => "key appended as `&key=KEY`; texts append `|KEY` (§3.8)",
             Mistake::TextKeyWithoutBar => "key appended without `|` (§3.8)",
@@ -131,7 +134,7 @@ impl Mistake {
     /// Mistakes of one family are alternatives, never combined.
     fn family(self) -> u8 {
         match self {
-            Mistake::GbkCharset => 0,
+            Mistake::GbkCharset | Mistake::Utf8Charset => 0,
             Mistake::LowercaseHex => 1,
             Mistake::EmptyFieldsSigned | Mistake::AllTableFieldsSigned => 2,
             Mistake::AlphabeticalOrder => 3,
@@ -147,7 +150,6 @@ impl Mistake {
             Mistake::InternationalFieldsSigned => 10,
             Mistake::AmountInYuanDecimals | Mistake::AmountInYuan => 11,
             Mistake::PayType00 | Mistake::PayType0 => 12,
-            Mistake::NoFinalLineTerminator => 13,
             Mistake::LfLineTerminators => 14,
         }
     }
@@ -155,9 +157,7 @@ impl Mistake {
     fn for_texts(self) -> bool {
         matches!(
             self,
-            Mistake::GbkCharset
-                | Mistake::LowercaseHex
-                | Mistake::NoFinalLineTerminator
+            Mistake::LowercaseHex
                 | Mistake::LfLineTerminators
                 | Mistake::TextKeyAsForm
                 | Mistake::TextKeyWithoutBar
@@ -169,11 +169,8 @@ impl Mistake {
 enum Input {
     /// A `name=value` message: (row, value) in table order; `None` absent.
     Flat(Vec<(&'static FieldDef, Option<String>)>),
-    /// A text: its lines (summary, records) and whether a blank line closes them (§3.4).
-    Text {
-        lines: Vec<String>,
-        blank_line: bool,
-    },
+    /// A text: its lines (summary, records) and the signed-text form (ERRATA E-3.8-TEXT).
+    Text { lines: Vec<String>, form: TextForm },
 }
 
 /// A field's text; `null` is present and empty, as the library reads it.
@@ -241,7 +238,7 @@ fn input(kind: MessageKind, obj: &Map<String, Value>) -> Result<Input, String> {
             }
             Ok(Input::Text {
                 lines,
-                blank_line: batch,
+                form: any::default_text_form(kind),
             })
         }
         SignScheme::MerchantMd5 | SignScheme::GatewayNameValue => {
@@ -260,6 +257,12 @@ fn input(kind: MessageKind, obj: &Map<String, Value>) -> Result<Input, String> {
             }
             Ok(Input::Flat(rows))
         }
+    }
+}
+
+fn set_form(input: &mut Input, f: TextForm) {
+    if let Input::Text { form, .. } = input {
+        *form = f;
     }
 }
 
@@ -360,18 +363,10 @@ fn source(input: &Input, set: &[Mistake], key: &str) -> String {
             }
             s
         }
-        Input::Text { lines, blank_line } => {
-            let eol = if has(Mistake::LfLineTerminators) {
-                "\n"
-            } else {
-                "\r\n"
-            };
-            let mut s: String = lines.iter().map(|l| format!("{l}{eol}")).collect();
-            if *blank_line {
-                s.push_str(eol);
-            }
-            if has(Mistake::NoFinalLineTerminator) {
-                s.truncate(s.len() - eol.len().min(s.len()));
+        Input::Text { lines, form } => {
+            let mut s = form.join(lines);
+            if has(Mistake::LfLineTerminators) {
+                s = s.replace("\r\n", "\n");
             }
             if has(Mistake::TextKeyAsForm) {
                 s.push_str("&key=");
@@ -397,17 +392,40 @@ fn md5_hex(bytes: &[u8], lowercase: bool) -> String {
     out
 }
 
-/// The signature of a variant; `None` when the text has no GBK form.
+/// The charset the rule hashes `input` in: payData's inputCharset (ERRATA E-CHARSET).
+fn declared(input: &Input) -> Charset {
+    match input {
+        Input::Flat(rows) => rows
+            .iter()
+            .find(|(f, _)| f.name == "inputCharset")
+            .and_then(|(_, v)| v.as_deref())
+            .and_then(Charset::from_input_charset)
+            .unwrap_or_default(),
+        Input::Text { .. } => Charset::Utf8,
+    }
+}
+
+/// The signature of a variant; `None` when the text cannot be encoded in its charset, or
+/// the variant's charset mistake does not apply to what inputCharset declares.
 fn signature(input: &Input, set: &[Mistake], key: &MerchantKey) -> Option<(Vec<u8>, String)> {
     let text = source(input, set, key.expose());
-    let bytes = if set.contains(&Mistake::GbkCharset) {
-        let (b, _, unmappable) = encoding_rs::GBK.encode(&text);
-        if unmappable {
-            return None;
-        }
-        b.into_owned()
+    let declared = declared(input);
+    let charset = if set.contains(&Mistake::GbkCharset) {
+        (declared == Charset::Utf8).then_some(Charset::Gbk)?
+    } else if set.contains(&Mistake::Utf8Charset) {
+        (declared != Charset::Utf8).then_some(Charset::Utf8)?
     } else {
-        text.into_bytes()
+        declared
+    };
+    let bytes = match charset {
+        Charset::Utf8 => text.into_bytes(),
+        Charset::Gbk | Charset::Gb2312 => {
+            let (b, _, unmappable) = encoding_rs::GBK.encode(&text);
+            if unmappable {
+                return None;
+            }
+            b.into_owned()
+        }
     };
     let sig = md5_hex(&bytes, set.contains(&Mistake::LowercaseHex));
     Some((bytes, sig))
@@ -434,6 +452,8 @@ pub struct Diagnosis {
     pub explanations: Vec<Explanation>,
     /// How many distinct variants were hashed.
     pub tried: usize,
+    /// Texts: the signed-text form the signature matched.
+    pub form: Option<TextForm>,
 }
 
 /// Explains `sig` for the JSON `fields` of `kind` signed with `key`.
@@ -443,8 +463,8 @@ pub fn diagnose(
     key: &MerchantKey,
     sig: &str,
 ) -> Result<Diagnosis, String> {
-    let input = input(kind, fields)?;
-    let correct = any::md5_sign_fields(kind, fields, key, Charset::Utf8)
+    let mut input = input(kind, fields)?;
+    let correct = any::md5_sign_fields(kind, fields, key, declared(&input), None)
         .map_err(|e| e.to_string())?
         .as_str()
         .to_owned();
@@ -464,7 +484,22 @@ pub fn diagnose(
         source_masked,
         explanations: Vec::new(),
         tried: 1,
+        form: None,
     };
+    // Texts: every signed-text form that real answers use is correct, none is a mistake.
+    if let Input::Text { form: default, .. } = input {
+        for f in TextForm::ALL {
+            set_form(&mut input, f);
+            if !diagnosis.matches && signature(&input, &[], key).is_some_and(|(_, s)| s == sig) {
+                diagnosis.matches = true;
+                diagnosis.form = Some(f);
+            }
+        }
+        set_form(&mut input, default);
+        if diagnosis.matches && diagnosis.form.is_none() {
+            diagnosis.form = Some(default);
+        }
+    }
     if diagnosis.matches {
         return Ok(diagnosis);
     }
@@ -476,7 +511,9 @@ pub fn diagnose(
         .iter()
         .copied()
         .filter(|m| {
-            m.for_texts() == text || *m == Mistake::GbkCharset || *m == Mistake::LowercaseHex
+            m.for_texts() == text
+                || (!text && *m == Mistake::LowercaseHex)
+                || (text && *m == Mistake::GbkCharset)
         })
         .collect();
     let mut sets: Vec<Vec<Mistake>> = singles.iter().map(|m| vec![*m]).collect();
@@ -491,19 +528,32 @@ pub fn diagnose(
     // mistake; among sets giving the same bytes and hex case, the first (smallest) is kept.
     let mut seen: HashSet<(Vec<u8>, bool)> = HashSet::new();
     seen.insert((base_bytes, false));
-    for set in sets {
-        let Some((bytes, got)) = signature(&input, &set, key) else {
-            continue;
-        };
-        if !seen.insert((bytes, set.contains(&Mistake::LowercaseHex))) {
-            continue;
+    // Texts: each mistake on top of each signed-text form.
+    let forms: Vec<Option<TextForm>> = match &input {
+        Input::Text { .. } => TextForm::ALL.into_iter().map(Some).collect(),
+        Input::Flat(_) => vec![None],
+    };
+    for form in forms {
+        if let Some(f) = form {
+            set_form(&mut input, f);
+            if let Some((b, _)) = signature(&input, &[], key) {
+                seen.insert((b, false));
+            }
         }
-        diagnosis.tried += 1;
-        if got == sig {
-            diagnosis.explanations.push(Explanation {
-                source_masked: source(&input, &set, &masked),
-                mistakes: set,
-            });
+        for set in &sets {
+            let Some((bytes, got)) = signature(&input, set, key) else {
+                continue;
+            };
+            if !seen.insert((bytes, set.contains(&Mistake::LowercaseHex))) {
+                continue;
+            }
+            diagnosis.tried += 1;
+            if got == sig {
+                diagnosis.explanations.push(Explanation {
+                    source_masked: source(&input, set, &masked),
+                    mistakes: set.clone(),
+                });
+            }
         }
     }
     Ok(diagnosis)
@@ -512,7 +562,14 @@ pub fn diagnose(
 /// Renders a diagnosis as printed by the CLI.
 pub fn render(d: &Diagnosis, sig: &str) -> String {
     if d.matches {
-        return "match: the signature is correct\n".into();
+        return match d.form {
+            Some(f) => format!(
+                "match: the signature is correct (signed text: {} — {})\n",
+                f.name(),
+                f.describe()
+            ),
+            None => "match: the signature is correct\n".into(),
+        };
     }
     let show = |s: &str| s.replace('\r', "\\r").replace('\n', "\\n");
     let mut o = format!(

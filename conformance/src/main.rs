@@ -13,6 +13,7 @@ use allinpay_protocol::any;
 use allinpay_protocol::check::{self, Clock};
 use allinpay_protocol::codec::Mode;
 use allinpay_protocol::sign::Credentials;
+use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::{Charset, GatewayCert, MessageKind, MAX_INPUT_LEN};
 
 #[derive(Parser)]
@@ -34,6 +35,24 @@ enum CharsetArg {
     Gb2312,
 }
 
+/// The signed-text forms of §3.4/§3.8/§4.2/§4.4 (ERRATA E-3.8-TEXT).
+#[derive(Clone, Copy, ValueEnum)]
+enum TextFormArg {
+    Literal,
+    Terminated,
+    BlankLine,
+}
+
+impl TextFormArg {
+    fn form(self) -> TextForm {
+        match self {
+            TextFormArg::Literal => TextForm::Literal,
+            TextFormArg::Terminated => TextForm::Terminated,
+            TextFormArg::BlankLine => TextForm::BlankLine,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Read a message's fields as a JSON object on stdin and print its MD5 signMsg.
@@ -41,8 +60,12 @@ enum Command {
         message: String,
         #[command(flatten)]
         key: KeyArgs,
-        #[arg(long, value_enum, default_value = "utf-8")]
-        charset: CharsetArg,
+        /// The charset to hash in (default: payData's inputCharset, else UTF-8; §5.1 c).
+        #[arg(long, value_enum)]
+        charset: Option<CharsetArg>,
+        /// Texts: which signed-text form to sign (default: literal; §3.4 blank-line).
+        #[arg(long, value_enum)]
+        text_form: Option<TextFormArg>,
         /// Print the sign source (key masked) instead of the signature.
         #[arg(long)]
         source: bool,
@@ -55,8 +78,9 @@ enum Command {
         /// The gateway's certificate (X.509 DER or PEM), for signType 1.
         #[arg(long)]
         cert: Option<std::path::PathBuf>,
-        #[arg(long, value_enum, default_value = "utf-8")]
-        charset: CharsetArg,
+        /// The charset to hash in (default: payData's inputCharset, else UTF-8; §5.1 c).
+        #[arg(long, value_enum)]
+        charset: Option<CharsetArg>,
         /// Reject the quirks the spec's own examples show (default: accept and note them).
         #[arg(long)]
         strict: bool,
@@ -182,13 +206,23 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             message,
             key,
             charset: cs,
+            text_form,
             source,
         } => {
             let kind = kind(&message)?;
             let key = key.require("sign")?;
             let fields = read_json_object()?;
+            let form = text_form.map(TextFormArg::form);
+            let cs = match cs {
+                Some(c) => charset(c),
+                None => fields
+                    .get("inputCharset")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(Charset::from_input_charset)
+                    .unwrap_or_default(),
+            };
             if source {
-                let src = any::sign_source_fields(kind, &fields)?;
+                let src = any::sign_source_fields(kind, &fields, form)?;
                 let sep = if kind.def().scheme == allinpay_protocol::spec::SignScheme::GatewayText {
                     "|"
                 } else {
@@ -198,7 +232,7 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             } else {
                 println!(
                     "{}",
-                    any::md5_sign_fields(kind, &fields, &key, charset(cs))?
+                    any::md5_sign_fields(kind, &fields, &key, cs, form)?
                 );
             }
             Ok(0)
@@ -242,9 +276,25 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
                 key: key.as_ref(),
                 cert: cert.as_ref(),
             };
-            match received.verify(creds, charset(cs)) {
-                Ok(()) => {
+            let verdict = match cs {
+                Some(c) => received
+                    .verify_form(creds, charset(c))
+                    .map(|text_form| any::Verified {
+                        text_form,
+                        charset: charset(c),
+                        deviation: None,
+                    }),
+                None => received.verify_as_received(creds, mode),
+            };
+            match verdict {
+                Ok(v) => {
                     println!("valid");
+                    if let Some(f) = v.text_form {
+                        println!("signed text: {} — {}", f.name(), f.describe());
+                    }
+                    if let Some(d) = v.deviation {
+                        println!("deviation: {d:?} (hashed in {}; see ERRATA E-CHARSET)", v.charset.name());
+                    }
                     Ok(0)
                 }
                 Err(e) => {
@@ -295,7 +345,7 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             let mode = if strict { Mode::Strict } else { Mode::Lenient };
             let input = read_stdin()?;
             let received = any::parse(kind, &input, mode)?;
-            println!("{}", serde_json::to_string_pretty(&received.message)?);
+            println!("{}", serde_json::to_string_pretty(&received.to_json())?);
             Ok(0)
         }
         Command::Gateway(args) => Ok(allinpay_conformance::gateway::cli_main(&args)?),

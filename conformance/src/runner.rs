@@ -168,7 +168,10 @@ pub fn evaluate(case: &Case, answer: &Value, judge: Judge) -> (Verdict, String) 
         CaseOp::Verify { .. } => {
             let (accepted, detail) = match (error, answer.get("valid").and_then(Value::as_bool)) {
                 (Some(e), _) => (false, format!("rejected: {e}")),
-                (None, Some(true)) => (true, "valid".to_owned()),
+                (None, Some(true)) => match answer.get("textForm").and_then(Value::as_str) {
+                    Some(form) => (true, format!("valid (signed text: {form})")),
+                    None => (true, "valid".to_owned()),
+                },
                 (None, Some(false)) => {
                     let why = answer.get("reason").and_then(Value::as_str).unwrap_or("");
                     (false, format!("invalid: {why}"))

@@ -65,8 +65,14 @@ pub enum TestGroup {
         charset: Option<String>,
         tests: Vec<Md5SignTest>,
     },
-    /// Parse `wire` and verify it with `key` (signType 0).
-    Md5Verify { key: String, tests: Vec<WireTest> },
+    /// Parse `wire` and verify it with `key` (MD5), hashing in `charset` (default UTF-8;
+    /// payData declares it in `inputCharset`, §5.1 c).
+    Md5Verify {
+        key: String,
+        #[serde(default)]
+        charset: Option<String>,
+        tests: Vec<WireTest>,
+    },
     /// Parse `wire` and verify it with the certificate (path relative to `vectors/`).
     CertVerify {
         certificate: String,
@@ -114,6 +120,10 @@ pub struct Md5SignTest {
     pub fields: Map<String, Value>,
     #[serde(default)]
     pub sign_source: Option<String>,
+    /// Texts only: the signed-text form to sign (`literal`, `terminated`, `blank-line`;
+    /// ERRATA E-3.8-TEXT). Absent: the message's default form.
+    #[serde(default)]
+    pub text_form: Option<String>,
     pub sign_msg: String,
     pub result: Expected,
 }
@@ -230,6 +240,28 @@ pub fn load(path: &Path) -> Result<VectorFile, LintError> {
             "numberOfTests is {} but the groups hold {total}",
             file.number_of_tests
         )));
+    }
+    for g in &file.test_groups {
+        let charset = match g {
+            TestGroup::Md5Sign { charset, .. } | TestGroup::Md5Verify { charset, .. } => {
+                charset.as_deref()
+            }
+            _ => None,
+        };
+        if let Some(cs) = charset {
+            if allinpay_protocol::Charset::from_name(cs).is_none() {
+                return Err(lint(format!("unknown charset {cs:?}")));
+            }
+        }
+        if let TestGroup::Md5Sign { tests, .. } = g {
+            for t in tests {
+                if let Some(f) = &t.text_form {
+                    if allinpay_protocol::sign::TextForm::from_name(f).is_none() {
+                        return Err(lint(format!("tcId {}: unknown textForm {f:?}", t.tc_id)));
+                    }
+                }
+            }
+        }
     }
     let mut seen = std::collections::BTreeSet::new();
     for (id, flags) in ids_and_flags(&file) {

@@ -192,28 +192,30 @@ fn amounts_in_yuan_and_paytype() {
 }
 
 #[test]
-fn text_without_its_final_terminator() {
-    // §3.8's MD5 example; the literal signString (no CRLF) gives 6CDB3055… (ERRATA E-3.8-TEXT).
+fn both_real_text_forms_are_correct_and_named() {
+    // §3.8's MD5 example reproduces with the record's CRLF; the literal signString (no
+    // CRLF) is what real answers sign (ERRATA E-3.8-TEXT): neither is a mistake.
     let record = r#"{"version":"v2.4","signType":"0","merchantId":"100020091218001","orderNo":"NO20141128151700","refundAmount":"1","refundDatetime":"20141128031757","mchtRefundOrderNo":"2014","refundResult":"TKSUCC0002","returnDatetime":"20141128151433"}"#;
     let line =
         "v2.4|0|100020091218001|NO20141128151700|1|20141128031757|2014|TKSUCC0002|20141128151433";
-    let (code, out) = diagnose(
-        "refund-query-response",
-        record,
-        "B93C478F65CBB562122D367B262FC305",
-    );
-    assert_eq!(
-        (code, out.as_str()),
-        (0, "match: the signature is correct\n")
-    );
+    let terminated = md5_upper(format!("{line}\r\n|{KEY}").as_bytes());
+    assert_eq!(terminated, "B93C478F65CBB562122D367B262FC305");
+    let (code, out) = diagnose("refund-query-response", record, &terminated);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("match: the signature is correct (signed text: terminated"), "{out}");
     let literal = md5_upper(format!("{line}|{KEY}").as_bytes());
     assert_eq!(literal, "6CDB30553190F5FDCB5B693C6A92503C");
     let (code, out) = diagnose("refund-query-response", record, &literal);
-    assert_eq!(code, 1);
-    assert!(
-        out.contains("reproduced by: no-final-line-terminator — "),
-        "{out}"
-    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("match: the signature is correct (signed text: literal"), "{out}");
+    // A real mistake on top of a real form is still named: LF line ends, two records.
+    let two = r#"{"records":[{"version":"v2.4","signType":"0","merchantId":"100020091218001","orderNo":"NO1","refundAmount":"1","refundResult":"TKSUCC0002","returnDatetime":"20141128151433"},{"version":"v2.4","signType":"0","merchantId":"100020091218001","orderNo":"NO1","refundAmount":"2","refundResult":"TKSUCC0006","returnDatetime":"20141128151433"}]}"#;
+    let r1 = "v2.4|0|100020091218001|NO1|1|||TKSUCC0002|20141128151433";
+    let r2 = "v2.4|0|100020091218001|NO1|2|||TKSUCC0006|20141128151433";
+    let lf = md5_upper(format!("{r1}\n{r2}|{KEY}").as_bytes());
+    let (code, out) = diagnose("refund-query-response", two, &lf);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("reproduced by: lf-line-terminators — "), "{out}");
 }
 
 #[test]

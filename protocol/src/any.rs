@@ -8,7 +8,7 @@ use crate::codec::{self, Deviation, Mode};
 use crate::error::{JsonProblem, ParseError, VerifyError};
 use crate::key::MerchantKey;
 use crate::msgs::*;
-use crate::sign::{self, Credentials, Md5Hex};
+use crate::sign::{self, Credentials, Md5Hex, TextForm};
 use crate::spec::{MessageKind, SignScheme};
 
 /// A message of any kind.
@@ -231,10 +231,79 @@ impl Received {
         }
     }
 
+    /// The message as `parse` prints it: its fields under their spec names, plus
+    /// `unknownFields` (name → value) when the body held names the table does not have.
+    pub fn to_json(&self) -> Value {
+        let mut v = serde_json::to_value(&self.message).unwrap_or(Value::Null);
+        if let (Value::Object(o), false) = (&mut v, self.unknown.is_empty()) {
+            let unknown: Map<String, Value> = self
+                .unknown
+                .iter()
+                .map(|(n, x)| (n.clone(), Value::String(x.clone())))
+                .collect();
+            o.insert("unknownFields".into(), Value::Object(unknown));
+        }
+        v
+    }
+
+    /// The charset §5.1 c hashes this message in: payData's `inputCharset` (2 GBK,
+    /// 3 GB2312; ERRATA E-CHARSET), UTF-8 for every other message.
+    pub fn declared_charset(&self) -> Charset {
+        match &self.message {
+            AnyMessage::PayRequest(r) => r
+                .input_charset
+                .as_deref()
+                .and_then(Charset::from_input_charset)
+                .unwrap_or_default(),
+            _ => Charset::Utf8,
+        }
+    }
+
+    /// Verifies as received: MD5 in the charset the message declares ([`Self::
+    /// declared_charset`]); in lenient mode a payData declaring GBK/GB2312 that was hashed
+    /// in UTF-8 passes too, with [`Deviation::Utf8UnderDeclaredCharset`].
+    pub fn verify_as_received(
+        &self,
+        creds: Credentials<'_>,
+        mode: Mode,
+    ) -> Result<Verified, VerifyError> {
+        let declared = self.declared_charset();
+        match self.verify_form(creds, declared) {
+            Ok(text_form) => Ok(Verified {
+                text_form,
+                charset: declared,
+                deviation: None,
+            }),
+            Err(e @ (VerifyError::Md5Mismatch | VerifyError::LowercaseHex | VerifyError::Unencodable { .. }))
+                if mode == Mode::Lenient && declared != Charset::Utf8 =>
+            {
+                self.verify_form(creds, Charset::Utf8)
+                    .map(|text_form| Verified {
+                        text_form,
+                        charset: Charset::Utf8,
+                        deviation: Some(Deviation::Utf8UnderDeclaredCharset),
+                    })
+                    .map_err(|_| e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Verifies the signature as §5.3 prescribes for this message.
     pub fn verify(&self, creds: Credentials<'_>, charset: Charset) -> Result<(), VerifyError> {
+        self.verify_form(creds, charset).map(|_| ())
+    }
+
+    /// [`Self::verify`], saying for texts which [`TextForm`] the signature covers.
+    pub fn verify_form(
+        &self,
+        creds: Credentials<'_>,
+        charset: Charset,
+    ) -> Result<Option<TextForm>, VerifyError> {
         if let Some(text) = &self.signed_text {
-            return sign::verify_gateway_text(text, self.sign_type(), self.sign_msg(), creds);
+            let first = default_text_form(self.kind);
+            return sign::verify_gateway_text(text, self.sign_type(), self.sign_msg(), creds, first)
+                .map(Some);
         }
         match self.kind.def().scheme {
             SignScheme::Unsigned => Err(VerifyError::Unsigned),
@@ -250,7 +319,19 @@ impl Received {
                 _x => Err(VerifyError::Unsigned)
             ),
         }
+        .map(|()| None)
     }
+}
+
+/// What a successful verification found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// Texts: the signed-text form the signature covers.
+    pub text_form: Option<TextForm>,
+    /// The charset the MD5 was computed in.
+    pub charset: Charset,
+    /// A lenient-mode quirk the verification accepted.
+    pub deviation: Option<Deviation>,
 }
 
 /// Why `sign` could not produce a signature.
@@ -300,18 +381,29 @@ fn records_from<R: crate::msgs::Message>(obj: &Map<String, Value>) -> Result<Vec
     }
 }
 
-/// The text a gateway signs for the text responses, built from JSON fields: for
-/// `refund-query-response` and the pre-auth results a record object or
-/// `{"records":[…]}`; for `batch-query-response` `{"summary":{…},"records":[…]}`.
-pub fn text_from_fields(kind: MessageKind, obj: &Map<String, Value>) -> Result<String, SignError> {
-    use codec::pipe::render_record;
-    fn lines<R: crate::msgs::Message>(obj: &Map<String, Value>) -> Result<String, ParseError> {
-        Ok(records_from::<R>(obj)?
-            .iter()
-            .map(|r| render_record(r) + "\r\n")
-            .collect())
+/// The form a gateway signs texts in when none is asked for: §3.8 注释 2's literal
+/// `signString` for the pipe texts (what real answers sign; ERRATA E-3.8-TEXT), and for
+/// §3.4 every byte before the signature line (ERRATA E-3.4-TEXT).
+pub fn default_text_form(kind: MessageKind) -> TextForm {
+    match kind {
+        MessageKind::BatchQueryResponse => TextForm::BlankLine,
+        _ => TextForm::Literal,
     }
-    Ok(match kind {
+}
+
+/// The text a gateway signs for the text responses, built from JSON fields, in `form`:
+/// for `refund-query-response` and the pre-auth results a record object or
+/// `{"records":[…]}`; for `batch-query-response` `{"summary":{…},"records":[…]}`.
+pub fn text_from_fields(
+    kind: MessageKind,
+    obj: &Map<String, Value>,
+    form: TextForm,
+) -> Result<String, SignError> {
+    use codec::pipe::render_record;
+    fn lines<R: crate::msgs::Message>(obj: &Map<String, Value>) -> Result<Vec<String>, ParseError> {
+        Ok(records_from::<R>(obj)?.iter().map(render_record).collect())
+    }
+    let lines = match kind {
         MessageKind::RefundQueryResponse => lines::<RefundQueryRecord>(obj)?,
         MessageKind::PreauthCancelResponse => lines::<PreauthCancelRecord>(obj)?,
         MessageKind::PreauthConfirmResponse => lines::<PreauthConfirmRecord>(obj)?,
@@ -336,10 +428,11 @@ pub fn text_from_fields(kind: MessageKind, obj: &Map<String, Value>) -> Result<S
                 None => Vec::new(),
                 Some(_) => records_from::<BatchQueryRecord>(obj)?,
             };
-            codec::batch::signed_text(&summary, &records)
+            codec::batch::page_lines(&summary, &records)
         }
         other => return Err(SignError::NotSigned(other.name())),
-    })
+    };
+    Ok(form.join(&lines))
 }
 
 /// Builds a flat message from a JSON object of fields (spec names). Unknown names are an
@@ -383,18 +476,20 @@ pub fn from_fields(kind: MessageKind, obj: &Map<String, Value>) -> Result<AnyMes
 }
 
 /// §5.2 MD5 signature of a message given as JSON fields. Texts (§3.4, §3.8, §4.2, §4.4)
-/// are signed as `MD5(text|key)`.
+/// are signed as `MD5(text|key)`, the text in `form` (default: [`default_text_form`]).
 pub fn md5_sign_fields(
     kind: MessageKind,
     obj: &Map<String, Value>,
     key: &MerchantKey,
     charset: Charset,
+    form: Option<TextForm>,
 ) -> Result<Md5Hex, SignError> {
     if kind.def().scheme == SignScheme::Unsigned {
         return Err(SignError::NotSigned(kind.name()));
     }
     if kind.def().scheme == SignScheme::GatewayText {
-        let text = text_from_fields(kind, obj)?;
+        let form = form.unwrap_or_else(|| default_text_form(kind));
+        let text = text_from_fields(kind, obj, form)?;
         return Ok(sign::text_md5_sign(text.as_bytes(), key));
     }
     let msg = from_fields(kind, obj)?;
@@ -403,13 +498,16 @@ pub fn md5_sign_fields(
     )
 }
 
-/// The UTF-8 sign source (without the key) of a flat message given as JSON fields.
+/// The sign source (without the key) of a flat message given as JSON fields, or the
+/// signed text of a text answer in `form`; in `charset` where it can be encoded.
 pub fn sign_source_fields(
     kind: MessageKind,
     obj: &Map<String, Value>,
+    form: Option<TextForm>,
 ) -> Result<String, SignError> {
     if kind.def().scheme == SignScheme::GatewayText {
-        return text_from_fields(kind, obj);
+        let form = form.unwrap_or_else(|| default_text_form(kind));
+        return text_from_fields(kind, obj, form);
     }
     let msg = from_fields(kind, obj)?;
     Ok(flat!(&msg, m => sign::sign_source(m), _x => String::new()))

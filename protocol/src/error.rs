@@ -14,6 +14,8 @@ pub enum ParseError {
     BadPercentEncoding { offset: usize },
     #[error("pair {index} has no '=' (form bodies are name=value joined by '&')")]
     MissingEquals { index: usize },
+    #[error("no field of the §{section} table, only unknown names")]
+    NoTableField { section: &'static str },
     #[error("field {field} appears more than once")]
     DuplicateField { field: &'static str },
     #[error("field {field} is missing")]

@@ -271,15 +271,29 @@ def text_wire(text, sig_b64, trailing_crlf=False):
     return text + sig_b64 + (CRLF if trailing_crlf else "")
 
 
+def text_forms(before):
+    """The accepted signed-text forms (ERRATA E-3.8-TEXT, E-3.4-TEXT), given every byte
+    before the signature line: as received, without trailing blank lines
+    ("terminated"), and without the last line's CRLF too ("literal", §3.8 注释 2)."""
+    forms = [before]
+    t = before
+    while t.endswith(CRLF + CRLF):
+        t = t[:-2]
+    forms.append(t)
+    if t.endswith(CRLF):
+        forms.append(t[:-2])
+    return forms
+
+
 def parse_text(wire, optional_trailing=True):
-    """Reference parser: text = all bytes before the signature line (incl. its CRLF)."""
+    """Reference parser: the candidates for the signed bytes, and the signature."""
     if optional_trailing and wire.endswith(CRLF):
         wire = wire[:-2]
     i = wire.rfind(CRLF)
     if i < 0:
         return None
     text, sig = wire[:i + 2], wire[i + 2:]
-    return md5_upper_hex(text), sig
+    return [md5_upper_hex(t) for t in text_forms(text)], sig
 
 
 def parse_single_record_text(wire):
@@ -317,7 +331,8 @@ def ref_verify(parser, cert, wire):
         sig = base64.b64decode(sig_b64, validate=True)
     except Exception:
         return False
-    return strict_verify(cert, sig, data)
+    candidates = data if isinstance(data, list) else [data]
+    return any(strict_verify(cert, sig, d) for d in candidates)
 
 
 # --------------------------------------------------------------------------- vectors
@@ -340,6 +355,8 @@ FLAG_NOTES = {
     "Truncated": "The last 4 base64 characters of the signature were dropped; what remains is valid base64 but decodes to 1-2 bytes fewer than the modulus length (126 of 128, 255 of 256).",
     "NotBase64": "The signature contains characters outside the base64 alphabet (`!` and `$`).",
     "WrongLength": "A genuine signature over the right bytes made with a key of another size, so its length differs from the certificate's modulus length.",
+    "LiteralSignedText": "Signed over the lines without the last line's CRLF: §3.8 注释 2's literal signString, the form real MD5 answers use (ERRATA E-3.8-TEXT); accepted, and reported as the `literal` form.",
+    "TerminatedSignedText": "§3.4: signed over the summary and record lines with their CRLFs but without the blank line before the signature (\"汇总信息+交易明细+换行\" read without it; ERRATA E-3.4-TEXT); accepted, reported as the `terminated` form.",
     "WrongSignedBytes": "A genuine signature by the certificate's key, but over different bytes than the rule prescribes (see comment).",
     "ModifiedSignature": "One bit of the decoded signature was flipped.",
     "MissingSignature": "The signature is empty or absent.",
@@ -569,7 +586,8 @@ def text_file(fname, message, description, reference, section, single, multi, ex
     """single/multi/extra: lists of record lines; extra = (records, comment, flags)."""
     vf = VecFile(fname, message, description, reference,
                  "Signed bytes: the 32 ASCII bytes of the uppercase hex MD5 of the text, where the text is "
-                 "every byte before the signature line (each record line including its CRLF); wire: the "
+                 "every byte before the signature line (each record line including its CRLF), or the same "
+                 "without the last CRLF (§3.8 注释 2, flag LiteralSignedText; ERRATA E-3.8-TEXT); wire: the "
                  "record lines, each ending in CRLF, then the base64 signature, optionally followed by CRLF.",
                  parse_single_record_text if single_only else parse_text)
 
@@ -617,12 +635,16 @@ def text_file(fname, message, description, reference, section, single, multi, ex
                text_wire(t_single, not_base64(b64(sig_s))), "invalid")
         vf.add(g, f"valid signature by {other_size} presented against this certificate", ["WrongLength"], section,
                text_wire(t_single, b64(genuine(other_size, single)[0])), "invalid")
+        lit1 = md5_upper_hex(t_single[:-2])
         vf.add(g, "signature over the MD5 hex of the text without the trailing CRLF of the last record",
-               ["WrongSignedBytes"], section,
-               text_wire(t_single, b64(sign(key, md5_upper_hex(t_single[:-2])))), "invalid")
+               ["ValidSignature", "LiteralSignedText"], section,
+               text_wire(t_single, b64(sign(key, lit1))), "valid", (sign(key, lit1), lit1))
+        litm = md5_upper_hex(text_of(multi)[:-2])
+        multi_ok = "invalid" if single_only else "valid"
         vf.add(g, "several records; signature over the MD5 hex of the records joined by CRLF, without the last CRLF",
-               ["WrongSignedBytes", "MultiRecord"], section,
-               text_wire(text_of(multi), b64(sign(key, md5_upper_hex(text_of(multi)[:-2])))), "invalid")
+               ["ValidSignature", "LiteralSignedText", "MultiRecord"] + (["SingleRecordOnly"] if single_only else []),
+               section, text_wire(text_of(multi), b64(sign(key, litm))), multi_ok,
+               None if single_only else (sign(key, litm), litm))
         vf.add(g, "signature over the lowercase hex MD5 of the text", ["WrongSignedBytes"], section,
                text_wire(t_single, b64(sign(key, md5_upper_hex(t_single).lower()))), "invalid")
         vf.add(g, "signature directly over the text bytes (no MD5 step)", ["WrongSignedBytes"], section,
@@ -692,7 +714,9 @@ def batch_query():
                  "Certificate-mode (signType=1) verification of the base64-encoded batch order query response.",
                  "§3.4, §5.3",
                  "Signed bytes: the 32 ASCII bytes of the uppercase hex MD5 of the decoded text before the "
-                 "signature line (summary line, record lines and the blank line, each with its CRLF); wire: "
+                 "signature line (summary line, record lines and the blank line, each with its CRLF), or the same "
+                 "without the blank line (TerminatedSignedText) or without the last CRLF too (LiteralSignedText; "
+                 "ERRATA E-3.4-TEXT); wire: "
                  "standard base64, without line breaks, of the whole decoded text including the signature line.",
                  parse_batch)
     sec = "§3.4"
@@ -746,14 +770,18 @@ def batch_query():
                wire(text(one), not_base64(b64(sig1))), "invalid")
         vf.add(g, f"valid signature by {other_size} presented against this certificate", ["WrongLength"], sec,
                wire(text(one), b64(genuine(other_size, one)[0])), "invalid")
-        vf.add(g, "signature over the MD5 hex of summary and records without the blank line", ["WrongSignedBytes"], sec,
-               wire(text(one), b64(sign(key, md5_upper_hex(text(one)[:-2])))), "invalid")
+        term = md5_upper_hex(text(one)[:-2])
+        vf.add(g, "signature over the MD5 hex of summary and records without the blank line",
+               ["ValidSignature", "TerminatedSignedText"], sec,
+               wire(text(one), b64(sign(key, term))), "valid", (sign(key, term), term))
+        lit = md5_upper_hex(text(one)[:-4])
         vf.add(g, "signature over the MD5 hex of summary and records without the blank line and the last CRLF",
-               ["WrongSignedBytes"], sec,
-               wire(text(one), b64(sign(key, md5_upper_hex(text(one)[:-4])))), "invalid")
+               ["ValidSignature", "LiteralSignedText"], sec,
+               wire(text(one), b64(sign(key, lit))), "valid", (sign(key, lit), lit))
+        terme = md5_upper_hex(text(empty)[:-2])
         vf.add(g, "no orders; signature over the MD5 hex of the summary line with its CRLF only",
-               ["WrongSignedBytes", "EmptyResult"], sec,
-               wire(text(empty), b64(sign(key, md5_upper_hex(text(empty)[:-2])))), "invalid")
+               ["ValidSignature", "TerminatedSignedText", "EmptyResult"], sec,
+               wire(text(empty), b64(sign(key, terme))), "valid", (sign(key, terme), terme))
         vf.add(g, "signature over the MD5 hex of the base64 wire text instead of the decoded text",
                ["WrongSignedBytes"], sec,
                wire(text(one), b64(sign(key, md5_upper_hex(batch_wire(text(one)))))), "invalid")

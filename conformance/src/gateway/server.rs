@@ -16,6 +16,7 @@ use allinpay_protocol::check::{self, Clock};
 use allinpay_protocol::codec::{batch, form, json, pipe, Mode};
 use allinpay_protocol::msgs::*;
 use allinpay_protocol::sign::{self, Credentials};
+use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::{Charset, MessageKind, MAX_INPUT_LEN};
 
 use super::codes::{self, for_field};
@@ -369,15 +370,8 @@ fn pay(
     if mid != ctx.merchant_id {
         return Err(refuse("ZF30005", format!("unknown merchant {mid}")));
     }
-    // §5.1 c: hashed in inputCharset's charset; the SDKs hash UTF-8 (ERRATA E-CHARSET).
-    let declared = req
-        .input_charset
-        .as_deref()
-        .and_then(Charset::from_input_charset)
-        .unwrap_or_default();
-    if verify_md5(ctx, &received, declared).is_err() {
-        verify_md5(ctx, &received, Charset::Utf8)?;
-    }
+    // §5.1 c: hashed in inputCharset's charset (ERRATA E-CHARSET).
+    verify_md5(ctx, &received, received.declared_charset())?;
     // Time windows: orders over a month old have expired; none from the future.
     let now = unix_secs();
     if let Some(t) = req.order_datetime.as_deref().and_then(parse_cst14) {
@@ -736,10 +730,9 @@ fn refund_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     if records.is_empty() {
         return Err(refuse("011", "no refund matches"));
     }
-    let text: String = records
-        .iter()
-        .map(|r| pipe::render_record(r) + "\r\n")
-        .collect();
+    // The literal §3.8 注释 2 signString, as real answers sign (ERRATA E-3.8-TEXT).
+    let lines: Vec<String> = records.iter().map(pipe::render_record).collect();
+    let text = TextForm::Literal.join(&lines);
     let sig = ctx
         .keys
         .sign_text(text.as_bytes(), &sign_type)
@@ -926,6 +919,7 @@ fn preauth(ctx: &Ctx, body: &[u8], confirm: bool) -> Result<Answer, Refusal> {
             ("transDateTime", now.clone()),
         ]
     };
+    // The record without its CRLF is signed (ERRATA E-3.8-TEXT, applied to §4.2/§4.4).
     let text = if confirm {
         let mut r = PreauthConfirmRecord::default();
         fill(&mut r, &fields("v1.9"));
@@ -934,14 +928,14 @@ fn preauth(ctx: &Ctx, body: &[u8], confirm: bool) -> Result<Answer, Refusal> {
         let mut r = PreauthCancelRecord::default();
         fill(&mut r, &fields("v1.8"));
         pipe::render_record(&r)
-    } + "\r\n";
+    };
     let sig = ctx
         .keys
         .sign_text(text.as_bytes(), &sign_type)
         .map_err(sign_err)?;
     Ok(Answer::ok(
         TEXT,
-        format!("{text}{sig}"),
+        format!("{text}\r\n{sig}"),
         format!("pre-auth {order_no}: {ret_code}"),
     ))
 }

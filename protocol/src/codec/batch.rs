@@ -165,15 +165,16 @@ pub fn render_text(resp: &BatchQueryResponse) -> String {
 
 /// The signed part of a page: summary, records and the blank line.
 pub fn signed_text(summary: &BatchQuerySummary, records: &[BatchQueryRecord]) -> String {
-    let mut out = format!(
-        "{}|{}|{}|{}\r\n",
+    crate::sign::TextForm::BlankLine.join(&page_lines(summary, records))
+}
+
+/// The summary line and the record lines of a page, without terminators.
+pub fn page_lines(summary: &BatchQuerySummary, records: &[BatchQueryRecord]) -> Vec<String> {
+    let mut out = vec![format!(
+        "{}|{}|{}|{}",
         summary.merchant_id, summary.count, summary.page_no, summary.has_next_page
-    );
-    for r in records {
-        out.push_str(&super::pipe::render_record(r));
-        out.push_str("\r\n");
-    }
-    out.push_str("\r\n");
+    )];
+    out.extend(records.iter().map(super::pipe::render_record));
     out
 }
 

@@ -93,6 +93,7 @@ pub fn parse<M: Message>(input: &[u8]) -> Result<Parsed<M>, ParseError> {
             }
         }
     }
+    super::some_table_field(&message, unknown.len())?;
     Ok(Parsed { message, unknown })
 }
 

@@ -70,6 +70,7 @@ pub fn parse<M: Message>(input: &[u8]) -> Result<Parsed<M>, ParseError> {
             *slot = Some(text);
         }
     }
+    super::some_table_field(&message, unknown.len())?;
     Ok(Parsed { message, unknown })
 }
 

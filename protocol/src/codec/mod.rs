@@ -33,6 +33,9 @@ pub enum Deviation {
     QuotedErrorMessage,
     /// Record and signature on one line separated by a space (§3.8 MD5 example as printed).
     SignatureOnRecordLine,
+    /// payData declares GBK or GB2312 (inputCharset 2/3) but was hashed in UTF-8, as the
+    /// official SDK always hashes (ERRATA E-CHARSET).
+    Utf8UnderDeclaredCharset,
 }
 
 /// Refuses empty and oversized input before any work.
@@ -58,4 +61,21 @@ pub(crate) fn utf8(input: &[u8]) -> Result<&str, ParseError> {
 /// Maps an input field name to the table's `&'static` spelling.
 pub(crate) fn static_name(def: &crate::spec::MessageDef, name: &str) -> Option<&'static str> {
     def.field(name).map(|f| f.name)
+}
+
+/// A body that holds unknown names only is not this message: refused, so that nothing a
+/// parser cannot place is dropped silently (e.g. base64 read as a form body).
+pub(crate) fn some_table_field<M: crate::msgs::Message>(
+    msg: &M,
+    unknown: usize,
+) -> Result<(), ParseError> {
+    let mut any = false;
+    msg.visit(|_, v| any |= v.is_some());
+    if any || unknown == 0 {
+        Ok(())
+    } else {
+        Err(ParseError::NoTableField {
+            section: M::DEF.section,
+        })
+    }
 }
