@@ -72,7 +72,7 @@ pub fn md5_raw(bytes: &[u8]) -> [u8; 32] {
 
 /// The merchant key.
 pub fn key() -> MerchantKey {
-    MerchantKey::new(KEY)
+    MerchantKey::new(KEY).expect("a test key")
 }
 
 /// The §5.2 example pay request (no `signMsg`).

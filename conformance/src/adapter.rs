@@ -96,7 +96,7 @@ fn builtin_answer(req: &Value, mode: Mode) -> Result<Value, String> {
         "sign" => {
             let kind = kind_of(req)?;
             let fields = fields_of(req)?;
-            let key = MerchantKey::new(text(req, "key")?);
+            let key = MerchantKey::new(text(req, "key")?).map_err(|x| e(&x))?;
             let cs = req
                 .get("charset")
                 .and_then(Value::as_str)
@@ -115,7 +115,12 @@ fn builtin_answer(req: &Value, mode: Mode) -> Result<Value, String> {
         }
         "verify" => {
             let kind = kind_of(req)?;
-            let key = req.get("key").and_then(Value::as_str).map(MerchantKey::new);
+            let key = req
+                .get("key")
+                .and_then(Value::as_str)
+                .map(MerchantKey::new)
+                .transpose()
+                .map_err(|x| e(&x))?;
             let cert = match req.get("certificate").and_then(Value::as_str) {
                 Some(pem) => Some(GatewayCert::from_bytes(pem.as_bytes()).map_err(|x| e(&x))?),
                 None => None,

@@ -25,17 +25,25 @@ impl std::fmt::Debug for KeyArgs {
 }
 
 impl KeyArgs {
-    /// The key, if one was given; a key file's trailing line terminator is dropped.
+    /// The key, if one was given; a key file's trailing line terminator is dropped. An
+    /// empty or all-whitespace key is refused (anyone could forge with it), and a key file
+    /// is read only up to [`crate::MAX_SECRET_FILE`] bytes.
     pub fn load(&self) -> Result<Option<MerchantKey>, String> {
         if let Some(key) = &self.key {
-            return Ok(Some(MerchantKey::new(key.as_str())));
+            return MerchantKey::new(key.as_str())
+                .map(Some)
+                .map_err(|e| format!("--key: {e}"));
         }
         let Some(path) = &self.key_file else {
             return Ok(None);
         };
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read key file {}: {e}", path.display()))?;
-        Ok(Some(MerchantKey::new(text.trim_end_matches(['\r', '\n']))))
+        let bytes = crate::read_bounded(path, crate::MAX_SECRET_FILE)
+            .map_err(|e| format!("key file {}: {e}", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("key file {}: not UTF-8", path.display()))?;
+        MerchantKey::new(text.trim_end_matches(['\r', '\n']))
+            .map(Some)
+            .map_err(|e| format!("key file {}: {e}", path.display()))
     }
 
     /// The key, which `command` cannot do without.

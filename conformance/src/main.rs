@@ -248,9 +248,11 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             let key = key.load()?;
             let cert = match cert {
                 Some(path) => {
-                    let bytes = std::fs::read(&path).map_err(|e| {
-                        Unreadable(format!("cannot read certificate {}: {e}", path.display()))
-                    })?;
+                    let bytes =
+                        allinpay_conformance::read_bounded(&path, allinpay_conformance::MAX_CERT_FILE)
+                            .map_err(|e| {
+                                Unreadable(format!("certificate {}: {e}", path.display()))
+                            })?;
                     Some(
                         GatewayCert::from_bytes(&bytes)
                             .map_err(|e| Unreadable(format!("{}: {e}", path.display())))?,

@@ -129,7 +129,7 @@ fn payment_refusals_use_the_spec_codes() {
     refused(&send(bad_sig), "ZF10020", "参数签名信息不正确");
     let wrong_key = sign(
         pay_request("R1", 1000, url, "0"),
-        &MerchantKey::new("other"),
+        &MerchantKey::new("other").expect("a test key"),
     );
     refused(&send(wrong_key), "ZF10020", "参数签名信息不正确");
     refused(

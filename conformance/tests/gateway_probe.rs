@@ -39,7 +39,7 @@ fn correct_merchant(cert: Option<GatewayCert>) -> (String, Arc<correct::Merchant
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/notify", l.local_addr().expect("addr"));
     let m = Arc::new(correct::Merchant::new(
-        MerchantKey::new("1234567890"),
+        MerchantKey::new("1234567890").expect("a test key"),
         "100020091218001",
         cert,
     ));

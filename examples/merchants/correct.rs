@@ -200,6 +200,13 @@ fn main() {
         }
     };
     println!("correct merchant listening on http://{listen}/notify");
-    let merchant = Arc::new(Merchant::new(MerchantKey::new(key), &merchant_id, cert));
+    let key = match MerchantKey::new(key) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("error: --key: {e}");
+            std::process::exit(2);
+        }
+    };
+    let merchant = Arc::new(Merchant::new(key, &merchant_id, cert));
     serve(listener, merchant, usize::MAX);
 }

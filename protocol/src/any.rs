@@ -274,7 +274,7 @@ impl Received {
                 charset: declared,
                 deviation: None,
             }),
-            Err(e @ (VerifyError::Md5Mismatch | VerifyError::LowercaseHex | VerifyError::Unencodable { .. }))
+            Err(e @ (VerifyError::Md5Mismatch | VerifyError::Unencodable { .. }))
                 if mode == Mode::Lenient && declared != Charset::Utf8 =>
             {
                 self.verify_form(creds, Charset::Utf8)

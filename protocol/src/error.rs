@@ -71,8 +71,6 @@ pub enum VerifyError {
     MissingSignature,
     #[error("signMsg does not match the MD5 of the sign source")]
     Md5Mismatch,
-    #[error("signMsg is the right MD5 in lowercase hex; the spec requires uppercase (§5.2)")]
-    LowercaseHex,
     #[error("signMsg is {len} characters; an MD5 signature is 32 uppercase hex digits")]
     Md5WrongLength { len: usize },
     #[error("signMsg is not valid base64")]

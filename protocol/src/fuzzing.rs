@@ -79,7 +79,7 @@ fn one(kind: MessageKind, data: &[u8], mode: Mode) {
     // Constraint checks and verification must not panic on anything that parsed.
     let clock = Clock::fixed("20261126120000").expect("valid clock");
     let _ = check::check(&received, &clock, mode);
-    let key = MerchantKey::new("1234567890");
+    let key = MerchantKey::new("1234567890").expect("a test key");
     let _ = received.verify(
         Credentials {
             key: Some(&key),
@@ -163,7 +163,7 @@ mod structured {
         let Ok(mut msg) = M::arbitrary(u) else {
             return;
         };
-        let key = MerchantKey::new("1234567890");
+        let key = MerchantKey::new("1234567890").expect("a test key");
         // MD5 mode: the merchant key decides, whatever signType says.
         if let Some(slot) = msg.slot("signType") {
             *slot = Some("0".into());

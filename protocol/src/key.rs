@@ -6,10 +6,23 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq)]
 pub struct MerchantKey(Box<str>);
 
+/// Why a key is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// With an empty key, `MD5(source + "&key=")` verifies: anyone could forge it.
+    #[error("the MD5 key is empty or only whitespace; with it anyone could forge a signature")]
+    Blank,
+}
+
 impl MerchantKey {
-    /// Wraps a key. The spec's test merchant key is `1234567890`.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(key.into().into_boxed_str())
+    /// Wraps a key; an empty or all-whitespace key is refused. The spec's test merchant
+    /// key is `1234567890`.
+    pub fn new(key: impl Into<String>) -> Result<Self, KeyError> {
+        let key = key.into();
+        if key.trim().is_empty() {
+            return Err(KeyError::Blank);
+        }
+        Ok(Self(key.into_boxed_str()))
     }
 
     /// The key's bytes, for hashing. Never log them.
@@ -17,16 +30,9 @@ impl MerchantKey {
         &self.0
     }
 
-    /// The key with all but its first and last character masked, for diagnostics.
-    pub fn masked(&self) -> String {
-        let n = self.0.chars().count();
-        // Short keys are masked whole: showing two of three characters is no mask.
-        if n <= 4 {
-            return "*".repeat(n);
-        }
-        let first = self.0.chars().next().unwrap_or('*');
-        let last = self.0.chars().last().unwrap_or('*');
-        format!("{first}{}{last}", "*".repeat(n - 2))
+    /// What diagnostics print in the key's place: nothing of it, not even its length.
+    pub fn masked(&self) -> &'static str {
+        "<key>"
     }
 }
 
@@ -48,10 +54,20 @@ mod tests {
 
     #[test]
     fn debug_and_display_never_show_the_key() {
-        let k = MerchantKey::new("1234567890");
+        let k = MerchantKey::new("1234567890").unwrap();
         assert!(!format!("{k:?}").contains("1234567890"));
         assert!(!format!("{k}").contains("1234567890"));
         assert!(!format!("{:?}", Some(&k)).contains("12345"));
-        assert_eq!(k.masked(), "1********0");
+        // Nothing of the key: no character, no length (issue #11: `a***e` leaked both).
+        assert_eq!(k.masked(), "<key>");
+        assert_eq!(MerchantKey::new("abcde").unwrap().masked(), "<key>");
+    }
+
+    #[test]
+    fn blank_keys_are_refused() {
+        for k in ["", " ", "\n", "\r\n", "\t \n"] {
+            assert_eq!(MerchantKey::new(k), Err(KeyError::Blank), "{k:?}");
+        }
+        assert!(MerchantKey::new(" k ").is_ok());
     }
 }

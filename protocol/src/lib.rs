@@ -31,7 +31,7 @@ pub mod fuzzing;
 
 pub use charset::Charset;
 pub use error::{ParseError, VerifyError};
-pub use key::MerchantKey;
+pub use key::{KeyError, MerchantKey};
 pub use msgs::Message;
 pub use sign::cert::{GatewayCert, GatewaySigner};
 pub use spec::{MessageDef, MessageKind};

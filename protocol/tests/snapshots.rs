@@ -69,7 +69,7 @@ fn spec_3_8_md5_one_line() {
     // §3.8 signType 0, record and signature printed on one line (ERRATA E-3.8-ONELINE).
     let wire = "v2.4|0|100020091218001|NO20141128151700|1|20141128031757|2014|TKSUCC0002|20141128151433 B93C478F65CBB562122D367B262FC305";
     let r = received(MessageKind::RefundQueryResponse, wire.as_bytes());
-    let key = allinpay_protocol::MerchantKey::new("1234567890");
+    let key = allinpay_protocol::MerchantKey::new("1234567890").expect("a test key");
     let creds = allinpay_protocol::sign::Credentials {
         key: Some(&key),
         cert: None,

@@ -303,9 +303,9 @@ impl GatewayArgs {
             cfg = match (&self.gateway_key, &self.gateway_cert) {
                 (Some(k), Some(c)) => {
                     let read = |p: &PathBuf| {
-                        std::fs::read_to_string(p).map_err(|e| {
-                            GatewayError::Usage(format!("cannot read {}: {e}", p.display()))
-                        })
+                        crate::read_bounded(p, crate::MAX_CERT_FILE)
+                            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".into()))
+                            .map_err(|e| GatewayError::Usage(format!("{}: {e}", p.display())))
                     };
                     let signer = GatewaySigner::from_pem(&read(k)?)
                         .map_err(|e| GatewayError::Usage(format!("{}: {e}", k.display())))?;
@@ -398,7 +398,7 @@ mod tests {
 
     #[test]
     fn refuses_non_loopback_listen() {
-        let mut cfg = Config::new(MerchantKey::new("k"));
+        let mut cfg = Config::new(MerchantKey::new("k").expect("a test key"));
         cfg.listen = "0.0.0.0:0".parse().unwrap();
         assert!(matches!(spawn(cfg), Err(GatewayError::Url(_))));
     }

@@ -69,7 +69,9 @@ impl Keys {
     /// Keys that sign like these but with the wrong secrets (the "wrong key" fault).
     pub fn wrong(&self) -> Keys {
         Keys {
-            key: MerchantKey::new(format!("{}-wrong", self.key.expose())),
+            // Never blank: it ends in "-wrong".
+            key: MerchantKey::new(format!("{}-wrong", self.key.expose()))
+                .unwrap_or_else(|_| self.key.clone()),
             signer: self
                 .signer
                 .as_ref()

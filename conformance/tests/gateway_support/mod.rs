@@ -18,7 +18,7 @@ pub const KEY: &str = "1234567890";
 pub const MERCHANT: &str = "100020091218001";
 
 pub fn key() -> MerchantKey {
-    MerchantKey::new(KEY)
+    MerchantKey::new(KEY).expect("a test key")
 }
 
 /// Now, `yyyyMMddHHmmss` in UTC+8.

@@ -141,11 +141,13 @@ pub fn parse<R: Message>(input: &[u8], mode: Mode) -> Result<Parsed<'_, R>, Pars
                     });
                 }
                 signed_text = Cow::Borrowed(&input[..start]);
-                signature.push_str(line.trim());
+                // As received: a space around a signature is no part of it, and makes it
+                // fail to verify rather than being trimmed away.
+                signature.push_str(line);
                 state = State::Signature;
             }
             State::Signature if blank => state = State::Done,
-            State::Signature if !line.contains('|') => signature.push_str(line.trim()),
+            State::Signature if !line.contains('|') => signature.push_str(line),
             State::Signature | State::Done if blank => {}
             State::Signature | State::Done => {
                 return Err(ParseError::TrailingData { line: line_no })
