@@ -51,8 +51,10 @@ fn sign_source_masks_the_key() {
         PAYDATA.as_bytes(),
     );
     assert_eq!(code, 0);
-    assert!(out.trim().ends_with("&payType=0&key=1********0"), "{out}");
+    // Nothing of the key: not its characters, not its length (issue #11).
+    assert!(out.trim().ends_with("&payType=0&key=<key>"), "{out}");
     assert!(!out.contains("1234567890"));
+    assert!(!out.contains("********"), "{out}");
 }
 
 #[test]
@@ -196,4 +198,48 @@ fn run_replays_the_vectors() {
     assert_eq!(code, 0, "{out}{err}");
     let last = out.lines().last().unwrap_or_default();
     assert!(last.ends_with(" passed, 0 failed"), "{last}");
+}
+
+#[test]
+fn parse_keeps_unknown_fields_and_refuses_bodies_of_unknown_names_only() {
+    // An extra field is shown, not dropped.
+    let wire = format!("{NOTIFY}&foo=bar");
+    let (code, out, _) = ac(&["parse", "pay-notify"], wire.as_bytes());
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["unknownFields"]["foo"], "bar", "{out}");
+    assert_eq!(v["orderNo"], "P37337118799092");
+    // A line of base64 read as a form body holds no field of §2.2.3: refused (it printed
+    // `{}` and exited 0 before).
+    let (code, out, err) = ac(&["parse", "pay-notify"], b"bWVyY2hhbnRJZD0xMjM0NQ==\n");
+    assert_one_line_error(code, &out, &err);
+    assert!(err.contains("no field of the §2.2.3 table"), "{err}");
+}
+
+#[test]
+fn blank_keys_and_endless_files_are_refused() {
+    let dir = std::env::temp_dir().join(format!("allinpay-cli-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let blank = dir.join("blank.key");
+    std::fs::write(&blank, "\n").expect("write");
+    let blank = blank.to_str().expect("path");
+    for args in [
+        vec!["verify", "pay-notify", "--key", ""],
+        vec!["verify", "pay-notify", "--key", "  "],
+        vec!["verify", "pay-notify", "--key-file", blank],
+        vec!["sign", "pay-request", "--key", ""],
+    ] {
+        let (code, out, err) = ac(&args, NOTIFY.as_bytes());
+        assert_one_line_error(code, &out, &err);
+        assert!(err.contains("empty or only whitespace"), "{args:?}: {err}");
+    }
+    // Read until memory ran out before (issue #11); now refused at a bound.
+    for args in [
+        vec!["verify", "pay-notify", "--key-file", "/dev/zero"],
+        vec!["verify", "pay-notify", "--cert", "/dev/zero"],
+    ] {
+        let (code, out, err) = ac(&args, NOTIFY.as_bytes());
+        assert_one_line_error(code, &out, &err);
+        assert!(err.contains("limit"), "{args:?}: {err}");
+    }
 }

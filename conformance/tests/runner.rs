@@ -115,7 +115,7 @@ fn list_prints_one_id_per_case_starting_with_the_section() {
 
 #[test]
 fn filter_selects_by_glob_and_reruns_one_case() {
-    let (code, out, _) = ac(&["run", "--list", "--filter", "5.2/*"]);
+    let (code, out, _) = ac(&["run", "--list", "--filter", "5.2/*/spec_*"]);
     assert_eq!(
         (code, out.as_str()),
         (0, "5.2/pay-request/spec_pay_request/tc3\n")
@@ -156,8 +156,8 @@ fn builtin_json_report_passes_everything() {
     let v = verdicts(&r);
     assert_eq!(v.len(), declared_tests());
     assert_eq!(r["summary"]["failed"], 0);
-    // The four `acceptable` vectors of parse and verify, and the one of check: accepted by
-    // the lenient built-in implementation.
+    // The `acceptable` vectors of parse and verify, and the one of check: accepted by the
+    // lenient built-in implementation.
     let acceptable: Vec<&str> = v
         .iter()
         .filter(|(_, verdict)| verdict == "acceptable")
@@ -166,6 +166,11 @@ fn builtin_json_report_passes_everything() {
     assert_eq!(
         acceptable,
         [
+            // payData declaring GBK/GB2312 hashed in UTF-8 (ERRATA E-CHARSET).
+            "5.1/pay-request/md5_pay_request/tc149",
+            "5.1/pay-request/md5_pay_request/tc150",
+            "5.1/pay-request/md5_pay_request/tc164",
+            "5.1/pay-request/md5_pay_request/tc165",
             "3.4/batch-query-response/spec_check_batch_query_response/tc1",
             "3.8/error-response/spec_parse_error_response/tc1",
             "3.4/error-response/spec_parse_error_response/tc2",

@@ -97,6 +97,15 @@ BATCH_RECORD = (  # §3.4 交易明细
     "ext2 payResult"
 ).split()
 BATCH_SUMMARY = ["merchantId", "count", "pageNo", "hasNextPage"]
+# Messages the merchant signs: always MD5 with `&key=`, whatever signType says (§2.1
+# signType, ERRATA E-2.1-SIGNTYPE; §3.3 fixes signType 1 for the batch query).
+MERCHANT = {"pay-request", "order-query", "batch-query", "refund", "refund-query",
+            "preauth-cancel", "preauth-confirm"}
+# Signed-text forms (ERRATA E-3.8-TEXT, E-3.4-TEXT): `literal` = the lines joined by CRLF,
+# nothing after the last (§3.8 注释 2, what the official demo verifies); `terminated` =
+# every line followed by CRLF (the §3.8 example B93C478F…); `blank-line` (§3.4 only) =
+# every byte before the signature line, the blank line included.
+TEXT_FORMS = ("literal", "terminated", "blank-line")
 
 BROKEN = None  # set by --broken
 
@@ -130,8 +139,30 @@ def sign_source(message, values):
 
 
 def encoding(charset):
-    # 2 GBK, 3 GB2312 (a subset of GBK, same bytes); the gateway hashes UTF-8 (E-CHARSET).
-    return "gbk" if charset.lower() in ("gbk", "gb2312") else "utf-8"
+    """The codec of a charset name. §5.1 c: the sign source is encoded in the charset the
+    message declares (inputCharset 1 UTF-8, 2 GBK, 3 GB2312; ERRATA E-CHARSET). GB2312
+    is hashed with the GBK codec: the bytes agree for GB2312 text, and GBK also encodes
+    the characters GB2312 lacks."""
+    cs = (charset or "utf-8").lower()
+    if cs in ("gbk", "gb2312"):
+        return "gbk"
+    if cs in ("utf-8", "utf8"):
+        return "utf-8"
+    raise Refused(f"unknown charset {charset}")
+
+
+def encode(text, charset):
+    try:
+        return text.encode(encoding(charset))
+    except UnicodeEncodeError as e:
+        raise Refused(f"not encodable in {charset}: {e}") from e
+
+
+def declared_charset(req, values):
+    """The charset the message declares: the request's, else payData's inputCharset."""
+    if req.get("charset"):
+        return req["charset"]
+    return {"2": "gbk", "3": "gb2312"}.get(text_of(values.get("inputCharset")), "utf-8")
 
 
 def strict_b64(s):
@@ -158,53 +189,75 @@ def rsa_verify(pem, data, sign_msg):
     return None
 
 
-def text_body(req):
-    """The text a gateway signs, from a record object or {"records": [...]}."""
-    message, fields = req["message"], req["fields"]
-    rows = fields.get("records", [fields])
+def text_forms(lines, blank_line=None):
+    """Every signed-text form of these lines (bytes); `blank_line` for §3.4."""
+    forms = {
+        "literal": b"\r\n".join(lines),
+        "terminated": b"".join(line + b"\r\n" for line in lines),
+    }
+    if blank_line is not None:
+        forms["blank-line"] = blank_line
+    return forms
+
+
+def text_lines(req):
+    """The record lines (§3.4: summary, then records) from the sign request's fields."""
+    message, fields, charset = req["message"], req["fields"], req.get("charset")
     if message == "batch-query-response":
         summary = fields.get("summary") or {}
-        lines = ["|".join(text_of(summary.get(n)) for n in BATCH_SUMMARY)]
-        lines += ["|".join(text_of(r.get(n)) for n in BATCH_RECORD) for r in fields.get("records", [])]
-        return "".join(line + "\r\n" for line in lines) + "\r\n"
-    cols = TEXTS[message]
-    return "".join("|".join(text_of(r.get(n)) for n in cols) + "\r\n" for r in rows)
+        rows = [("|".join(text_of(summary.get(n)) for n in BATCH_SUMMARY))]
+        rows += ["|".join(text_of(r.get(n)) for n in BATCH_RECORD) for r in fields.get("records", [])]
+    else:
+        rows = ["|".join(text_of(r.get(n)) for n in TEXTS[message]) for r in fields.get("records", [fields])]
+    return [encode(row, charset) for row in rows]
 
 
 def op_sign(req):
     message, key = req["message"], req["key"]
+    charset = req.get("charset", "utf-8")
     if message in FLAT:
         unknown = set(req["fields"]) - {n for n, _ in FLAT[message]}
         if unknown:
             raise Refused(f"unknown fields {sorted(unknown)}")
         source = sign_source(message, req["fields"])
-        data = (source + "&key=" + key).encode(encoding(req.get("charset", "utf-8")))
-    elif message in TEXTS or message == "batch-query-response":
-        source = text_body(req)  # §3.8: MD5(text|key), the text with its CRLFs
-        data = (source + "|" + key).encode("utf-8")
-    else:
-        return {"unsupported": True}
-    return {"signMsg": md5_hex(data), "signSource": source}
+        data = encode(source + "&key=" + key, charset)
+        return {"signMsg": md5_hex(data), "signSource": source}
+    if message in TEXTS or message == "batch-query-response":
+        batch = message == "batch-query-response"
+        lines = text_lines(req)
+        forms = text_forms(lines, b"".join(x + b"\r\n" for x in lines) + b"\r\n" if batch else None)
+        form = req.get("textForm") or ("blank-line" if batch else "literal")
+        if form not in forms:
+            raise Refused(f"textForm {form} does not apply to {message}")
+        text = forms[form]  # §3.8: MD5(text|key)
+        return {"signMsg": md5_hex(text + b"|" + encode(key, charset)),
+                "signSource": text.decode(encoding(charset))}
+    return {"unsupported": True}
 
 
-def parse_form(wire):
+def parse_form(wire, charset):
+    """A URL-encoded form body: `+` and %20 are spaces, escapes in either case; an empty
+    pair (a trailing '&') is ignored; %XX runs decode in the declared charset."""
     values = {}
+    enc = encoding(charset)
     for pair in wire.split("&"):
+        if pair == "":
+            continue
         if "=" not in pair:
             raise Refused("a pair without '='")
         name, value = pair.split("=", 1)
-        values[urllib.parse.unquote_plus(name)] = urllib.parse.unquote_plus(value, errors="strict")
+        name = urllib.parse.unquote_plus(name, encoding=enc, errors="strict")
+        values[name] = urllib.parse.unquote_plus(value, encoding=enc, errors="strict")
     return values
 
 
 def split_text(text, columns):
-    """Record lines, then the signature line(s). Returns (records, signed bytes, sig)."""
-    records, sig, offset, state, signed = [], "", 0, "records", b""
+    """Record lines, then the signature line(s): (records, record lines, signature).
+    The signature is taken as it stands (spaces are part of it, and make it wrong)."""
+    records, lines, sig, state = [], [], "", "records"
     for raw in text.split("\n"):
-        start = offset
-        offset += len(raw) + 1
         line = raw[:-1] if raw.endswith("\r") else raw
-        blank = line.strip() == ""
+        blank = line == ""
         if state == "records":
             if blank:
                 continue
@@ -213,104 +266,139 @@ def split_text(text, columns):
                 if len(cols) != columns:
                     raise Refused(f"{len(cols)} columns, expected {columns}")
                 records.append(cols)
+                lines.append(line)
                 continue
             if not records:
                 raise Refused("no record line")
-            signed = text[:start].encode()
-            sig, state = line.strip(), "signature"
+            sig, state = line, "signature"
         elif state == "signature":
             if blank:
                 state = "done"
             elif "|" in line:
                 raise Refused("data after the signature")
             else:
-                sig += line.strip()
+                sig += line  # a folded base64 signature
         elif not blank:
             raise Refused("data after the signature")
     if not records or not sig:
         raise Refused("no signature line")
-    return records, signed, sig
+    return records, lines, sig
 
 
-def verify_text(sign_type, signed, sig, req):
+def verify_text(sign_type, forms, sig, req, charset):
+    """Tries every accepted form; returns (reason or None, the form that matched)."""
     if sign_type == "0":  # §3.8: MD5(text|key)
         if "key" not in req:
             raise Refused("signType 0 needs the key")
-        ok = md5_hex(signed + b"|" + req["key"].encode()) == sig
-        return None if ok else "MD5 does not match"
+        key = encode(req["key"], charset)
+        for name in TEXT_FORMS:
+            if name in forms and md5_hex(forms[name] + b"|" + key) == sig:
+                return None, name
+        return "MD5 does not match", None
     if sign_type == "1":  # §3.8 a-b: RSA over the uppercase hex MD5 of the text
         if "certificate" not in req:
             raise Refused("signType 1 needs the certificate")
-        return rsa_verify(req["certificate"], md5_hex(signed).encode(), sig)
+        why = "no signed-text form"
+        for name in TEXT_FORMS:
+            if name in forms:
+                why = rsa_verify(req["certificate"], md5_hex(forms[name]).encode(), sig)
+                if why is None:
+                    return None, name
+        return why, None
+    return "signType is not 0 or 1", None
+
+
+def verify_flat(req):
+    message, wire = req["message"], req["wire"]
+    # payData travels as JSON (§2.1), every other message as a form body.
+    if message == "pay-request":
+        values = json.loads(wire)
+        if not isinstance(values, dict):
+            raise Refused("payData is a JSON object")
+    else:
+        values = parse_form(wire, req.get("charset"))
+    sig = text_of(values.get("signMsg"))
+    if not sig:
+        return "signMsg missing"
+    source = sign_source(message, values)
+    sign_type = text_of(values.get("signType"))
+    if message in MERCHANT or sign_type == "0":  # §5.1/§5.2
+        if message not in MERCHANT and sign_type != "0":
+            return "signType is not 0 or 1"
+        if "key" not in req:
+            raise Refused("MD5 needs the key")
+        charset = declared_charset(req, values)
+        ok = md5_hex(encode(source + "&key=" + req["key"], charset)) == sig
+        return None if ok else "MD5 does not match"
+    if sign_type == "1":  # §5.3: RSA over the sign source
+        if "certificate" not in req:
+            raise Refused("signType 1 needs the certificate")
+        return rsa_verify(req["certificate"], source.encode(), sig)
     return "signType is not 0 or 1"
 
 
+def verify_batch(req):
+    """§3.4: base64 of summary, records, a blank line, then the signature."""
+    text = strict_b64(re.sub(r"[\r\n \t]", "", req["wire"]))
+    lines = text.split(b"\n")
+    first = lines[0][:-1] if lines[0].endswith(b"\r") else lines[0]
+    summary = first.split(b"|")
+    if len(summary) != 4 or not summary[1].isdigit() or summary[3] not in (b"Y", b"N"):
+        raise Refused("bad summary line")
+    records, sig, offset, signed, seen_blank = [], b"", len(lines[0]) + 1, None, False
+    for raw in lines[1:]:
+        start = offset
+        offset += len(raw) + 1
+        line = raw[:-1] if raw.endswith(b"\r") else raw
+        if signed is None:
+            if line == b"":
+                seen_blank = True
+            elif b"|" in line and not seen_blank:
+                if len(line.split(b"|")) != len(BATCH_RECORD):
+                    raise Refused("bad record line")
+                records.append(line)
+            elif b"|" in line or not seen_blank:
+                raise Refused("the signature must follow a blank line")
+            else:
+                signed, sig = text[:start], line
+        elif b"|" in line:
+            raise Refused("data after the signature")
+        else:
+            sig += line
+    if signed is None or not sig:
+        raise Refused("no signature line")
+    if int(summary[1]) != len(records):
+        raise Refused("record count differs from the summary")
+    forms = text_forms([first] + records, signed)
+    # §3.3: signType 固定值 1 (certificate); the MD5 form when a key is given (E-3.4-MD5).
+    try:
+        sig = sig.decode("ascii")
+    except UnicodeDecodeError:
+        return "signature is not ASCII", None
+    return verify_text("0" if "key" in req else "1", forms, sig, req, req.get("charset"))
+
+
 def op_verify(req):
-    message, wire = req["message"], req["wire"]
+    message, form = req["message"], None
     if "certificate" in req and not HAVE_CRYPTO:
         return {"unsupported": True}
     if message in FLAT:
-        # payData travels as JSON (§2.1), every other message as a form body.
-        values = json.loads(wire) if message == "pay-request" else parse_form(wire)
-        sig = values.get("signMsg", "")
-        if not sig:
-            return {"valid": False, "reason": "signMsg missing"}
-        source = sign_source(message, values)
-        if values.get("signType") == "0":
-            if "key" not in req:
-                raise Refused("signType 0 needs the key")
-            ok = md5_hex((source + "&key=" + req["key"]).encode()) == sig
-            why = None if ok else "MD5 does not match"
-        elif values.get("signType") == "1":
-            if "certificate" not in req:
-                raise Refused("signType 1 needs the certificate")
-            why = rsa_verify(req["certificate"], source.encode(), sig)
-        else:
-            why = "signType is not 0 or 1"
+        why = verify_flat(req)
     elif message in TEXTS:
         cols = TEXTS[message]
-        records, signed, sig = split_text(wire, len(cols))
+        charset = req.get("charset")
+        records, lines, sig = split_text(req["wire"], len(cols))
         if message != "refund-query-response" and len(records) != 1:
             raise Refused("a pre-auth result holds exactly one record (§4.2/§4.4)")
-        why = verify_text(records[0][cols.index("signType")], signed, sig, req)
+        forms = text_forms([encode(line, charset) for line in lines])
+        why, form = verify_text(records[0][cols.index("signType")], forms, sig, req, charset)
     elif message == "batch-query-response":
-        body = re.sub(r"[\r\n \t]", "", wire)
-        text = strict_b64(body).decode("utf-8")
-        lines = text.split("\n")
-        summary = lines[0].rstrip("\r").split("|")
-        if len(summary) != 4 or not summary[1].isdigit() or summary[3] not in ("Y", "N"):
-            raise Refused("bad summary line")
-        rest = "\n".join(lines[1:])
-        head = len(lines[0]) + 1
-        # §3.4: records, a blank line, then the signature.
-        records, sig, offset, signed, seen_blank = 0, "", head, None, False
-        for raw in rest.split("\n"):
-            start = offset
-            offset += len(raw) + 1
-            line = raw.rstrip("\r")
-            if signed is None:
-                if line.strip() == "":
-                    seen_blank = True
-                elif "|" in line and not seen_blank:
-                    if len(line.split("|")) != len(BATCH_RECORD):
-                        raise Refused("bad record line")
-                    records += 1
-                elif "|" in line or not seen_blank:
-                    raise Refused("the signature must follow a blank line")
-                else:
-                    signed, sig = text[:start].encode(), line.strip()
-            elif "|" in line:
-                raise Refused("data after the signature")
-            else:
-                sig += line.strip()
-        if signed is None or not sig:
-            raise Refused("no signature line")
-        if int(summary[1]) != records:
-            raise Refused("record count differs from the summary")
-        why = verify_text("1", signed, sig, req)  # §3.3: signType 固定值 1
+        why, form = verify_batch(req)
     else:
         return {"unsupported": True}
-    return {"valid": True} if why is None else {"valid": False, "reason": why}
+    if why is not None:
+        return {"valid": False, "reason": why}
+    return {"valid": True, "textForm": form} if form else {"valid": True}
 
 
 def op_ext1(req):
