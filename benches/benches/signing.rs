@@ -89,6 +89,18 @@ fn parsing(c: &mut Criterion) {
     g.finish();
 }
 
+/// Worst-case inputs just under the size limit (issue #11: every parser is linear).
+fn worst_case(c: &mut Criterion) {
+    let mut g = c.benchmark_group("worst_case");
+    for (kind, name, input) in fx::worst_case_inputs() {
+        g.throughput(Throughput::Bytes(input.len() as u64));
+        g.bench_function(name, |b| {
+            b.iter(|| allinpay_protocol::any::parse(kind, black_box(&input), Mode::Lenient).is_ok())
+        });
+    }
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -99,6 +111,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = signing, parsing
+    targets = signing, parsing, worst_case
 }
 criterion_main!(benches);

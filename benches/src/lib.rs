@@ -354,3 +354,58 @@ pub fn self_check() {
     let e = allinpay_protocol::ext1::ext1_digest(&ext1_request(), Charset::Utf8).expect("digest");
     assert_eq!(e.as_str(), EXT1_DIGEST);
 }
+
+/// Worst-case inputs for the parsers, each just under [`allinpay_protocol::MAX_INPUT_LEN`]
+/// (issue #11): the message kind, a name, and the bytes. Parsing any of them must take
+/// time linear in its length.
+pub fn worst_case_inputs() -> Vec<(allinpay_protocol::MessageKind, &'static str, Vec<u8>)> {
+    use allinpay_protocol::MessageKind as K;
+    let limit = allinpay_protocol::MAX_INPUT_LEN - 64;
+    let fill = |piece: &mut dyn FnMut(usize) -> String| {
+        let mut out = String::new();
+        let mut i = 0;
+        loop {
+            let p = piece(i);
+            if out.len() + p.len() > limit {
+                return out.into_bytes();
+            }
+            out.push_str(&p);
+            i += 1;
+        }
+    };
+    let unknown_form = fill(&mut |i| format!("{}x{i}=", if i == 0 { "" } else { "&" }));
+    let long_value = {
+        let mut v = b"merchantId=1&ext1=".to_vec();
+        v.extend(std::iter::repeat_n(b"%41".iter().copied(), (limit - 20) / 3).flatten());
+        v
+    };
+    let unknown_json = {
+        let mut v = fill(&mut |i| format!(",\"x{i}\":\"\""));
+        v[0] = b'{';
+        v.push(b'}');
+        v
+    };
+    let deep_json = {
+        let depth = limit / 2 - 16;
+        let mut v = b"{\"ext1\":".to_vec();
+        v.extend(std::iter::repeat_n(b'[', depth));
+        v.extend(std::iter::repeat_n(b']', depth));
+        v.push(b'}');
+        v
+    };
+    let record = "v2.4|0|100020091218001|NO20141128151700|1|20141128031757|2014|TKSUCC0002|20141128151433\r\n";
+    let many_records = {
+        let mut v = fill(&mut |_| record.to_owned());
+        v.extend_from_slice(b"B93C478F65CBB562122D367B262FC305");
+        v
+    };
+    let many_lines = fill(&mut |_| "\r\n".to_owned());
+    vec![
+        (K::PayNotify, "form_unknown_names", unknown_form),
+        (K::PayNotify, "form_long_value", long_value),
+        (K::PayRequest, "json_unknown_names", unknown_json),
+        (K::PayRequest, "json_deep", deep_json),
+        (K::RefundQueryResponse, "pipe_many_records", many_records),
+        (K::RefundQueryResponse, "pipe_blank_lines", many_lines),
+    ]
+}

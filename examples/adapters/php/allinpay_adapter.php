@@ -7,6 +7,11 @@
 // gateway certificate (openssl), and the §5.4 ext1 digest. `parse` and `check` are
 // answered `unsupported` (skipped by the runner).
 //
+// Texts are verified in every signed-text form the evidence supports (`literal`,
+// `terminated`, and `blank-line` for §3.4; the answer names the one that matched) and
+// signed in the form the request's `textForm` names. MD5 hashes the bytes of the charset
+// the message declares (`charset`: utf-8, gbk, gb2312 via iconv; ERRATA E-CHARSET).
+//
 // One JSON request per line on stdin, one JSON answer per line on stdout.
 //
 //   php allinpay_adapter.php                          the correct implementation
@@ -67,6 +72,15 @@ $TEXTS = [
 $BATCH_RECORD = explode(' ', 'merchantId paymentOrderId orderNo orderDatetime orderAmount '
     . 'payDatetime payAmount ext1 ext2 payResult'); // §3.4
 $BATCH_SUMMARY = ['merchantId', 'count', 'pageNo', 'hasNextPage'];
+// Messages the merchant signs: always MD5 with `&key=`, whatever signType says (§2.1
+// signType, ERRATA E-2.1-SIGNTYPE; §3.3 fixes signType 1 for the batch query).
+$MERCHANT = ['pay-request', 'order-query', 'batch-query', 'refund', 'refund-query',
+    'preauth-cancel', 'preauth-confirm'];
+// Signed-text forms (ERRATA E-3.8-TEXT, E-3.4-TEXT): `literal` = the lines joined by CRLF,
+// nothing after the last (§3.8 注释 2, what the official demo verifies); `terminated` =
+// every line followed by CRLF (the §3.8 example B93C478F…); `blank-line` (§3.4 only) =
+// every byte before the signature line, the blank line included.
+$TEXT_FORMS = ['literal', 'terminated', 'blank-line'];
 
 class Refused extends Exception
 {
@@ -107,6 +121,73 @@ function sign_source(string $message, array $values): string
     return implode('&', $parts);
 }
 
+// The iconv name of a charset. §5.1 c: the sign source is encoded in the charset the
+// message declares (inputCharset 1 UTF-8, 2 GBK, 3 GB2312; ERRATA E-CHARSET). GB2312 is
+// hashed as GBK: the bytes agree for GB2312 text, and GBK also has what GB2312 lacks.
+// php-cli has iconv here (mbstring is not installed); without iconv, GBK and GB2312 are
+// answered {"unsupported": true} (see encode()).
+function charset_name(?string $charset): string
+{
+    $cs = strtolower($charset ?? 'utf-8');
+    if ($cs === 'gbk' || $cs === 'gb2312') {
+        return 'GBK';
+    }
+    if ($cs === 'utf-8' || $cs === 'utf8') {
+        return 'UTF-8';
+    }
+    throw new Refused("unknown charset $charset");
+}
+
+class Unsupported extends Exception
+{
+}
+
+// UTF-8 text in the given charset.
+function encode(string $text, ?string $charset): string
+{
+    $cs = charset_name($charset);
+    if ($cs === 'UTF-8') {
+        return $text;
+    }
+    if (!function_exists('iconv')) {
+        throw new Unsupported('no iconv: GBK and GB2312 are not supported');
+    }
+    $out = @iconv('UTF-8', $cs, $text);
+    if ($out === false) {
+        throw new Refused("not encodable in $charset");
+    }
+    return $out;
+}
+
+// Bytes in the given charset, as UTF-8.
+function decode(string $bytes, ?string $charset): string
+{
+    $cs = charset_name($charset);
+    if ($cs !== 'UTF-8') {
+        if (!function_exists('iconv')) {
+            throw new Unsupported('no iconv: GBK and GB2312 are not supported');
+        }
+        $bytes = @iconv($cs, 'UTF-8', $bytes);
+        if ($bytes === false) {
+            throw new Refused("not $charset");
+        }
+    }
+    if (!preg_match('//u', $bytes)) {
+        throw new Refused('not UTF-8');
+    }
+    return $bytes;
+}
+
+// The charset the message declares: the request's, else payData's inputCharset.
+function declared_charset(array $req, array $values): string
+{
+    if (!empty($req['charset'])) {
+        return $req['charset'];
+    }
+    $ic = text_of($values['inputCharset'] ?? null);
+    return $ic === '2' ? 'gbk' : ($ic === '3' ? 'gb2312' : 'utf-8');
+}
+
 // Base64 as RFC 4648 writes it; line breaks (folded signatures) are ignored.
 function strict_b64(string $s): string
 {
@@ -140,22 +221,36 @@ function rsa_verify(string $pem, string $data, string $sig): ?string
         ? null : 'RSA signature does not verify';
 }
 
-function text_body(string $message, array $fields): string
+// Every signed-text form of these lines (bytes); $blankLine for §3.4.
+function text_forms(array $lines, ?string $blankLine = null): array
+{
+    $forms = [
+        'literal' => implode("\r\n", $lines),
+        'terminated' => implode('', array_map(fn($l) => "$l\r\n", $lines)),
+    ];
+    if ($blankLine !== null) {
+        $forms['blank-line'] = $blankLine;
+    }
+    return $forms;
+}
+
+// The record lines (§3.4: summary, then records) from a sign request's fields.
+function text_lines(string $message, array $fields, ?string $charset): array
 {
     global $TEXTS, $BATCH_RECORD, $BATCH_SUMMARY;
-    $line = function (array $r, array $cols): string {
-        return implode('|', array_map(fn($n) => text_of($r[$n] ?? null), $cols)) . "\r\n";
+    $line = function (array $r, array $cols) use ($charset): string {
+        return encode(implode('|', array_map(fn($n) => text_of($r[$n] ?? null), $cols)), $charset);
     };
     if ($message === 'batch-query-response') {
-        $out = $line($fields['summary'] ?? [], $BATCH_SUMMARY);
+        $out = [$line($fields['summary'] ?? [], $BATCH_SUMMARY)];
         foreach ($fields['records'] ?? [] as $r) {
-            $out .= $line($r, $BATCH_RECORD);
+            $out[] = $line($r, $BATCH_RECORD);
         }
-        return $out . "\r\n";
+        return $out;
     }
-    $out = '';
+    $out = [];
     foreach ($fields['records'] ?? [$fields] as $r) {
-        $out .= $line($r, $TEXTS[$message]);
+        $out[] = $line($r, $TEXTS[$message]);
     }
     return $out;
 }
@@ -165,54 +260,71 @@ function op_sign(array $req): array
     global $FLAT, $TEXTS;
     $m = $req['message'];
     $key = $req['key'];
+    $charset = $req['charset'] ?? 'utf-8';
     if (isset($FLAT[$m])) {
         $unknown = array_diff(array_keys($req['fields']), array_keys($FLAT[$m]));
         if ($unknown) {
             throw new Refused('unknown fields ' . implode(', ', $unknown));
         }
         $src = sign_source($m, $req['fields']);
-        $data = "$src&key=$key";
-        if (in_array(strtolower($req['charset'] ?? 'utf-8'), ['gbk', 'gb2312'], true)) {
-            if (!function_exists('iconv')) {
-                return ['unsupported' => true];
-            }
-            $data = iconv('UTF-8', 'GBK', $data); // GB2312 text has the same bytes in GBK
-        }
-    } elseif (isset($TEXTS[$m]) || $m === 'batch-query-response') {
-        $src = text_body($m, $req['fields']); // §3.8: MD5(text|key), CRLFs included
-        $data = "$src|$key";
-    } else {
-        return ['unsupported' => true];
+        return ['signMsg' => md5hex(encode("$src&key=$key", $charset)), 'signSource' => $src];
     }
-    return ['signMsg' => md5hex($data), 'signSource' => $src];
+    if (isset($TEXTS[$m]) || $m === 'batch-query-response') {
+        $batch = $m === 'batch-query-response';
+        $lines = text_lines($m, $req['fields'], $charset);
+        $forms = text_forms($lines, $batch ? implode('', array_map(fn($l) => "$l\r\n", $lines)) . "\r\n" : null);
+        $form = $req['textForm'] ?? ($batch ? 'blank-line' : 'literal');
+        if (!isset($forms[$form])) {
+            throw new Refused("textForm $form does not apply to $m");
+        }
+        $text = $forms[$form]; // §3.8: MD5(text|key)
+        return ['signMsg' => md5hex($text . '|' . encode($key, $charset)),
+            'signSource' => decode($text, $charset)];
+    }
+    return ['unsupported' => true];
 }
 
-function parse_form(string $wire): array
+// A URL-encoded form body: `+` and %20 are spaces, escapes in either case; an empty pair
+// (a trailing '&') is ignored; runs of %XX decode in the declared charset.
+function form_decode(string $s, ?string $charset): string
+{
+    $s = str_replace('+', ' ', $s);
+    $out = preg_replace_callback('/(?:%[0-9A-Fa-f]{2})+/', function ($m) use ($charset) {
+        return decode(rawurldecode($m[0]), $charset);
+    }, $s);
+    if (!preg_match('//u', $out)) {
+        throw new Refused('not UTF-8');
+    }
+    return $out;
+}
+
+function parse_form(string $wire, ?string $charset): array
 {
     $values = [];
     foreach (explode('&', $wire) as $pair) {
+        if ($pair === '') {
+            continue;
+        }
         if (strpos($pair, '=') === false) {
             throw new Refused("a pair without '='");
         }
         [$n, $v] = explode('=', $pair, 2);
-        $values[urldecode($n)] = urldecode($v);
+        $values[form_decode($n, $charset)] = form_decode($v, $charset);
     }
     return $values;
 }
 
-// Record lines, then the signature line(s): [records, signed bytes, signature].
+// Record lines, then the signature line(s): [records, record lines, signature]. The
+// signature is taken as it stands (spaces are part of it, and make it wrong).
 function split_text(string $text, int $columns): array
 {
     $records = [];
+    $lines = [];
     $sig = '';
-    $signed = '';
     $state = 'records';
-    $offset = 0;
     foreach (explode("\n", $text) as $raw) {
-        $start = $offset;
-        $offset += strlen($raw) + 1;
-        $line = rtrim($raw, "\r");
-        $blank = trim($line) === '';
+        $line = substr($raw, -1) === "\r" ? substr($raw, 0, -1) : $raw;
+        $blank = $line === '';
         if ($state === 'records') {
             if ($blank) {
                 continue;
@@ -223,13 +335,13 @@ function split_text(string $text, int $columns): array
                     throw new Refused(count($cols) . " columns, expected $columns");
                 }
                 $records[] = $cols;
+                $lines[] = $line;
                 continue;
             }
             if (!$records) {
                 throw new Refused('no record line');
             }
-            $signed = substr($text, 0, $start);
-            $sig = trim($line);
+            $sig = $line;
             $state = 'signature';
         } elseif ($state === 'signature') {
             if ($blank) {
@@ -237,7 +349,7 @@ function split_text(string $text, int $columns): array
             } elseif (strpos($line, '|') !== false) {
                 throw new Refused('data after the signature');
             } else {
-                $sig .= trim($line);
+                $sig .= $line; // a folded base64 signature
             }
         } elseif (!$blank) {
             throw new Refused('data after the signature');
@@ -246,115 +358,160 @@ function split_text(string $text, int $columns): array
     if (!$records || $sig === '') {
         throw new Refused('no signature line');
     }
-    return [$records, $signed, $sig];
+    return [$records, $lines, $sig];
 }
 
-function verify_text(string $signType, string $signed, string $sig, array $req): ?string
+// Tries every accepted form: [reason or null, the form that matched].
+function verify_text(string $signType, array $forms, string $sig, array $req, ?string $charset): array
 {
+    global $TEXT_FORMS;
     if ($signType === '0') { // §3.8: MD5(text|key)
         if (!isset($req['key'])) {
             throw new Refused('signType 0 needs the key');
         }
-        return md5hex($signed . '|' . $req['key']) === $sig ? null : 'MD5 does not match';
+        $key = encode($req['key'], $charset);
+        foreach ($TEXT_FORMS as $name) {
+            if (isset($forms[$name]) && md5hex($forms[$name] . '|' . $key) === $sig) {
+                return [null, $name];
+            }
+        }
+        return ['MD5 does not match', null];
     }
     if ($signType === '1') { // §3.8 a-b: RSA over the uppercase hex MD5 of the text
         if (!isset($req['certificate'])) {
             throw new Refused('signType 1 needs the certificate');
         }
-        return rsa_verify($req['certificate'], md5hex($signed), $sig);
+        $why = 'no signed-text form';
+        foreach ($TEXT_FORMS as $name) {
+            if (isset($forms[$name])) {
+                $why = rsa_verify($req['certificate'], md5hex($forms[$name]), $sig);
+                if ($why === null) {
+                    return [null, $name];
+                }
+            }
+        }
+        return [$why, null];
+    }
+    return ['signType is not 0 or 1', null];
+}
+
+function verify_flat(array $req): ?string
+{
+    global $MERCHANT;
+    $m = $req['message'];
+    // payData travels as JSON (§2.1), every other message as a form body.
+    if ($m === 'pay-request') {
+        $values = json_decode($req['wire'], true, 64, JSON_THROW_ON_ERROR);
+        if (!is_array($values) || array_is_list($values) && $values) {
+            throw new Refused('payData is a JSON object');
+        }
+    } else {
+        $values = parse_form($req['wire'], $req['charset'] ?? null);
+    }
+    $sig = text_of($values['signMsg'] ?? null);
+    if ($sig === '') {
+        return 'signMsg missing';
+    }
+    $src = sign_source($m, $values);
+    $type = text_of($values['signType'] ?? null);
+    $merchant = in_array($m, $MERCHANT, true);
+    if ($merchant || $type === '0') { // §5.1/§5.2
+        if (!isset($req['key'])) {
+            throw new Refused('MD5 needs the key');
+        }
+        $data = encode("$src&key={$req['key']}", declared_charset($req, $values));
+        return md5hex($data) === $sig ? null : 'MD5 does not match';
+    }
+    if ($type === '1') { // §5.3: RSA over the sign source
+        if (!isset($req['certificate'])) {
+            throw new Refused('signType 1 needs the certificate');
+        }
+        return rsa_verify($req['certificate'], $src, $sig);
     }
     return 'signType is not 0 or 1';
 }
 
+// §3.4: base64 of summary, records, a blank line, then the signature.
+function verify_batch(array $req): array
+{
+    global $BATCH_RECORD;
+    $text = strict_b64(preg_replace('/[\r\n \t]/', '', $req['wire']));
+    $lines = explode("\n", $text);
+    $first = rtrim($lines[0], "\r");
+    $summary = explode('|', $first);
+    if (count($summary) !== 4 || !ctype_digit($summary[1]) || !in_array($summary[3], ['Y', 'N'], true)) {
+        throw new Refused('bad summary line');
+    }
+    $offset = strlen($lines[0]) + 1;
+    $records = [];
+    $blank = false;
+    $signed = null;
+    $sig = '';
+    foreach (array_slice($lines, 1) as $raw) {
+        $start = $offset;
+        $offset += strlen($raw) + 1;
+        $line = substr($raw, -1) === "\r" ? substr($raw, 0, -1) : $raw;
+        $hasBar = strpos($line, '|') !== false;
+        if ($signed === null) {
+            if ($line === '') {
+                $blank = true;
+            } elseif ($hasBar && !$blank) {
+                if (count(explode('|', $line)) !== count($BATCH_RECORD)) {
+                    throw new Refused('bad record line');
+                }
+                $records[] = $line;
+            } elseif ($hasBar || !$blank) {
+                throw new Refused('the signature must follow a blank line');
+            } else {
+                $signed = substr($text, 0, $start);
+                $sig = $line;
+            }
+        } elseif ($hasBar) {
+            throw new Refused('data after the signature');
+        } else {
+            $sig .= $line;
+        }
+    }
+    if ($signed === null || $sig === '') {
+        throw new Refused('no signature line');
+    }
+    if ((int) $summary[1] !== count($records)) {
+        throw new Refused('record count differs from the summary');
+    }
+    $forms = text_forms(array_merge([$first], $records), $signed);
+    // §3.3: signType 固定值 1 (certificate); the MD5 form when a key is given (E-3.4-MD5).
+    return verify_text(isset($req['key']) ? '0' : '1', $forms, $sig, $req, $req['charset'] ?? null);
+}
+
 function op_verify(array $req): array
 {
-    global $FLAT, $TEXTS, $BATCH_RECORD;
+    global $FLAT, $TEXTS;
     $m = $req['message'];
-    $wire = $req['wire'];
+    $form = null;
     if (isset($req['certificate']) && !function_exists('openssl_verify')) {
         return ['unsupported' => true];
     }
     if (isset($FLAT[$m])) {
-        // payData travels as JSON (§2.1), every other message as a form body.
-        $values = $m === 'pay-request' ? json_decode($wire, true) : parse_form($wire);
-        if (!is_array($values)) {
-            throw new Refused('not a JSON object');
-        }
-        $sig = text_of($values['signMsg'] ?? null);
-        if ($sig === '') {
-            return ['valid' => false, 'reason' => 'signMsg missing'];
-        }
-        $src = sign_source($m, $values);
-        $type = $values['signType'] ?? '';
-        if ($type === '0') {
-            if (!isset($req['key'])) {
-                throw new Refused('signType 0 needs the key');
-            }
-            $why = md5hex("$src&key={$req['key']}") === $sig ? null : 'MD5 does not match';
-        } elseif ($type === '1') {
-            if (!isset($req['certificate'])) {
-                throw new Refused('signType 1 needs the certificate');
-            }
-            $why = rsa_verify($req['certificate'], $src, $sig);
-        } else {
-            $why = 'signType is not 0 or 1';
-        }
+        $why = verify_flat($req);
     } elseif (isset($TEXTS[$m])) {
         $cols = $TEXTS[$m];
-        [$records, $signed, $sig] = split_text($wire, count($cols));
+        $charset = $req['charset'] ?? null;
+        [$records, $lines, $sig] = split_text($req['wire'], count($cols));
         if ($m !== 'refund-query-response' && count($records) !== 1) {
             throw new Refused('a pre-auth result holds exactly one record (§4.2/§4.4)');
         }
-        $why = verify_text($records[0][array_search('signType', $cols, true)], $signed, $sig, $req);
+        $forms = text_forms(array_map(fn($l) => encode($l, $charset), $lines));
+        $signType = $records[0][array_search('signType', $cols, true)];
+        [$why, $form] = verify_text($signType, $forms, $sig, $req, $charset);
     } elseif ($m === 'batch-query-response') {
-        $text = strict_b64(preg_replace('/[\r\n \t]/', '', $wire));
-        $lines = explode("\n", $text);
-        $summary = explode('|', rtrim($lines[0], "\r"));
-        if (count($summary) !== 4 || !ctype_digit($summary[1]) || !in_array($summary[3], ['Y', 'N'], true)) {
-            throw new Refused('bad summary line');
-        }
-        // §3.4: records, a blank line, then the signature.
-        $offset = strlen($lines[0]) + 1;
-        $records = 0;
-        $blank = false;
-        $signed = null;
-        $sig = '';
-        foreach (array_slice($lines, 1) as $raw) {
-            $start = $offset;
-            $offset += strlen($raw) + 1;
-            $line = rtrim($raw, "\r");
-            $hasBar = strpos($line, '|') !== false;
-            if ($signed === null) {
-                if (trim($line) === '') {
-                    $blank = true;
-                } elseif ($hasBar && !$blank) {
-                    if (count(explode('|', $line)) !== count($BATCH_RECORD)) {
-                        throw new Refused('bad record line');
-                    }
-                    $records++;
-                } elseif ($hasBar || !$blank) {
-                    throw new Refused('the signature must follow a blank line');
-                } else {
-                    $signed = substr($text, 0, $start);
-                    $sig = trim($line);
-                }
-            } elseif ($hasBar) {
-                throw new Refused('data after the signature');
-            } else {
-                $sig .= trim($line);
-            }
-        }
-        if ($signed === null || $sig === '') {
-            throw new Refused('no signature line');
-        }
-        if ((int) $summary[1] !== $records) {
-            throw new Refused('record count differs from the summary');
-        }
-        $why = verify_text('1', $signed, $sig, $req); // §3.3: signType 固定值 1
+        [$why, $form] = verify_batch($req);
     } else {
         return ['unsupported' => true];
     }
-    return $why === null ? ['valid' => true] : ['valid' => false, 'reason' => $why];
+    if ($why !== null) {
+        return ['valid' => false, 'reason' => $why];
+    }
+    return $form === null ? ['valid' => true] : ['valid' => true, 'textForm' => $form];
 }
 
 // §5.4: the values concatenated in table order, empty ones contributing nothing.
@@ -387,6 +544,8 @@ function answer(string $line): array
             default:
                 return ['unsupported' => true];
         }
+    } catch (Unsupported $e) {
+        return ['unsupported' => true];
     } catch (Throwable $e) {
         return ['error' => get_class($e) . ': ' . $e->getMessage()];
     }

@@ -6,6 +6,11 @@ signatures, written from the spec (v2.7): MD5 signing (§5.1, §5.2), verificati
 name=value messages and of the text answers (§3.4, §3.8, §4.2, §4.4), the §5.4 ext1
 digest. `parse` and `check` are answered `unsupported` (skipped by the runner).
 
+Texts are verified in every signed-text form the evidence supports (`literal`,
+`terminated`, and `blank-line` for §3.4; the answer names the one that matched) and signed
+in the form the request's `textForm` names. MD5 hashes the bytes of the charset the
+message declares (`charset`: utf-8, gbk, gb2312; ERRATA E-CHARSET).
+
 Protocol: one JSON request per line on stdin, one JSON answer per line on stdout.
 Certificate mode needs the `cryptography` package; without it those requests are
 answered `unsupported`.

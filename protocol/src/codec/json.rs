@@ -26,12 +26,36 @@ fn json_type(kind: MessageKind, field: &str) -> JsonType {
     }
 }
 
-/// Parses a JSON object into `M`. Fields the table does not have are kept aside.
+/// A JSON object's members in order, duplicates kept: serde_json's `Map` keeps the last of
+/// a repeated name silently, which would let a second `orderAmount` win (issue #11).
+struct Members(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Members, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = a.next_entry::<String, Value>()? {
+                    out.push(entry);
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Parses a JSON object into `M`. Fields the table does not have are kept aside; a name
+/// given twice is refused, as in form bodies.
 pub fn parse<M: Message>(input: &[u8]) -> Result<Parsed<M>, ParseError> {
     precheck(input)?;
-    let object: Map<String, Value> = match serde_json::from_slice::<Value>(input) {
-        Ok(Value::Object(o)) => o,
-        Ok(_) => return Err(ParseError::BadJson(JsonProblem::NotAnObject)),
+    let object = match serde_json::from_slice::<Members>(input) {
+        Ok(Members(o)) => o,
         Err(e) if e.is_data() => return Err(ParseError::BadJson(JsonProblem::NotAnObject)),
         Err(e) => {
             return Err(ParseError::BadJson(JsonProblem::Syntax {
@@ -42,11 +66,20 @@ pub fn parse<M: Message>(input: &[u8]) -> Result<Parsed<M>, ParseError> {
     };
     let mut message = M::default();
     let mut unknown = Vec::new();
+    let mut unknown_names = std::collections::HashSet::new();
     for (name, value) in object {
         let Some(field) = static_name(M::DEF, &name) else {
+            if !unknown_names.insert(name.clone()) {
+                return Err(ParseError::DuplicateField {
+                    field: "(unknown field)",
+                });
+            }
             unknown.push((name, value.to_string()));
             continue;
         };
+        if message.slot(field).is_some_and(|slot| slot.is_some()) {
+            return Err(ParseError::DuplicateField { field });
+        }
         let text = match (json_type(M::DEF.kind, field), value) {
             (JsonType::String | JsonType::StringOrInteger, Value::String(s)) => s,
             (JsonType::StringOrInteger | JsonType::Integer, Value::Number(n))
@@ -100,6 +133,25 @@ pub fn render<M: Message>(msg: &M) -> String {
 mod tests {
     use super::*;
     use crate::msgs::{PayRequest, SyncResultIos};
+
+    #[test]
+    fn duplicate_names_are_refused_naming_the_field() {
+        // serde_json's Map kept the last orderAmount: the sandbox paid it (issue #11).
+        let r = parse::<PayRequest>(br#"{"orderNo":"1","orderAmount":"1","orderAmount":"100000"}"#);
+        assert_eq!(r, Err(ParseError::DuplicateField { field: "orderAmount" }));
+        let r = parse::<PayRequest>(br#"{"orderNo":"1","x":1,"x":2}"#);
+        assert_eq!(
+            r,
+            Err(ParseError::DuplicateField {
+                field: "(unknown field)"
+            })
+        );
+        assert!(parse::<PayRequest>(br#"{"orderNo":"1","orderAmount":1}"#).is_ok());
+        assert_eq!(
+            parse::<PayRequest>(b"[1]"),
+            Err(ParseError::BadJson(JsonProblem::NotAnObject))
+        );
+    }
 
     #[test]
     fn order_amount_as_number_or_string() {
