@@ -25,6 +25,7 @@ fn signing(c: &mut Criterion) {
     let creds = Credentials {
         key: Some(&key),
         cert: None,
+        expected_sign_type: None,
     };
 
     let mut g = c.benchmark_group("signing");

@@ -183,6 +183,7 @@ impl CertNotify {
             Credentials {
                 key: None,
                 cert: Some(&self.cert),
+                expected_sign_type: None,
             },
         )
     }
@@ -224,6 +225,7 @@ pub fn parse_refund_query(page: &[u8]) -> bool {
         Credentials {
             key: Some(&k),
             cert: None,
+            expected_sign_type: None,
         },
         TextForm::Terminated,
     )
@@ -289,6 +291,7 @@ impl BatchPage {
             Credentials {
                 key: None,
                 cert: Some(&self.cert),
+                expected_sign_type: None,
             },
             TextForm::BlankLine,
         );
@@ -345,7 +348,8 @@ pub fn self_check() {
             REFUND_QUERY_SIGN_MSG,
             Credentials {
                 key: Some(&k),
-                cert: None
+                cert: None,
+                expected_sign_type: None
             },
             TextForm::Terminated,
         ),

@@ -98,6 +98,7 @@ fn sign_and_md5_verify_never_allocate() {
     let creds = Credentials {
         key: Some(&key),
         cert: None,
+        expected_sign_type: None,
     };
     // Long values (several stack buffers' worth) and GBK take the slow paths.
     let long = PayRequest {

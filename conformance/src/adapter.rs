@@ -108,8 +108,7 @@ fn builtin_answer(req: &Value, mode: Mode) -> Result<Value, String> {
                 }
                 None => None,
             };
-            let sig =
-                any::md5_sign_fields(kind, fields, &key, charset, form).map_err(|x| e(&x))?;
+            let sig = any::md5_sign_fields(kind, fields, &key, charset, form).map_err(|x| e(&x))?;
             let source = any::sign_source_fields(kind, fields, form).map_err(|x| e(&x))?;
             Ok(json!({"signMsg": sig.as_str(), "signSource": source}))
         }
@@ -128,6 +127,14 @@ fn builtin_answer(req: &Value, mode: Mode) -> Result<Value, String> {
             let creds = Credentials {
                 key: key.as_ref(),
                 cert: cert.as_ref(),
+                expected_sign_type: match req.get("configuredSignType").and_then(Value::as_str) {
+                    None => None,
+                    Some("0") => Some(0),
+                    Some("1") => Some(1),
+                    Some(other) => {
+                        return Err(format!("configuredSignType {other:?} is not 0 or 1"))
+                    }
+                },
             };
             // The charset is the one the message declares (the request's `charset` says
             // the same, for adapters).

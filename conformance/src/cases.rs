@@ -27,6 +27,8 @@ pub enum CaseOp {
         key: Option<String>,
         /// The charset MD5 hashes in (the group's; payData declares it in inputCharset).
         charset: Option<String>,
+        /// The merchant's configured signType, when the vector sets one (§2.2.3).
+        configured_sign_type: Option<String>,
         /// The certificate's file under `vectors/` and its PEM text.
         certificate: Option<(String, String)>,
         wire: String,
@@ -109,6 +111,7 @@ impl Case {
             CaseOp::Verify {
                 key,
                 charset,
+                configured_sign_type,
                 certificate,
                 wire,
             } => {
@@ -116,6 +119,9 @@ impl Case {
                 if let Some(k) = key {
                     v["key"] = json!(k);
                     v["charset"] = json!(charset.as_deref().unwrap_or("utf-8"));
+                }
+                if let Some(t) = configured_sign_type {
+                    v["configuredSignType"] = json!(t);
                 }
                 if let Some((_, pem)) = certificate {
                     v["certificate"] = json!(pem);
@@ -221,6 +227,7 @@ pub fn from_file(name: &str, file: &VectorFile, dir: &Path) -> Result<FileCases,
                     let op = CaseOp::Verify {
                         key: Some(key.clone()),
                         charset: charset.clone(),
+                        configured_sign_type: None,
                         certificate: None,
                         wire: t.wire.clone(),
                     };
@@ -233,7 +240,30 @@ pub fn from_file(name: &str, file: &VectorFile, dir: &Path) -> Result<FileCases,
                     let op = CaseOp::Verify {
                         key: None,
                         charset: None,
+                        configured_sign_type: None,
                         certificate: Some((certificate.clone(), pem.clone())),
+                        wire: t.wire.clone(),
+                    };
+                    push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
+                }
+            }
+            TestGroup::Verify {
+                key,
+                certificate,
+                charset,
+                configured_sign_type,
+                tests,
+            } => {
+                let cert = match certificate {
+                    Some(c) => Some((c.clone(), certificate_pem(dir, c).map_err(lint)?)),
+                    None => None,
+                };
+                for t in tests {
+                    let op = CaseOp::Verify {
+                        key: key.clone(),
+                        charset: charset.clone(),
+                        configured_sign_type: configured_sign_type.clone(),
+                        certificate: cert.clone(),
                         wire: t.wire.clone(),
                     };
                     push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);

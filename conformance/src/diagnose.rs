@@ -8,8 +8,8 @@ use std::io::Read as _;
 use md5::{Digest, Md5};
 use serde_json::{Map, Value};
 
-use allinpay_protocol::spec::{FieldDef, Format, MessageKind, SignScheme, Signing};
 use allinpay_protocol::sign::TextForm;
+use allinpay_protocol::spec::{FieldDef, Format, MessageKind, SignScheme, Signing};
 use allinpay_protocol::{any, Charset, MerchantKey, MAX_INPUT_LEN};
 
 /// `allinpay-conformance diagnose MESSAGE --key KEY --expected SIG` (fields as JSON on stdin).

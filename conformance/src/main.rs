@@ -84,6 +84,10 @@ enum Command {
         /// Reject the quirks the spec's own examples show (default: accept and note them).
         #[arg(long)]
         strict: bool,
+        /// The signType your orders use (0 MD5, 1 certificate): a message claiming another
+        /// is invalid, whatever --key/--cert are given (§2.2.3). Default: the message's own.
+        #[arg(long, value_parser = ["0", "1"])]
+        sign_type: Option<String>,
     },
     /// Read the international-card fields as JSON and print the §5.4 ext1 digest.
     Ext1,
@@ -230,10 +234,7 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
                 };
                 println!("{src}{sep}{}", key.masked());
             } else {
-                println!(
-                    "{}",
-                    any::md5_sign_fields(kind, &fields, &key, cs, form)?
-                );
+                println!("{}", any::md5_sign_fields(kind, &fields, &key, cs, form)?);
             }
             Ok(0)
         }
@@ -243,16 +244,17 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             cert,
             charset: cs,
             strict,
+            sign_type,
         } => {
             let kind = kind(&message)?;
             let key = key.load()?;
             let cert = match cert {
                 Some(path) => {
-                    let bytes =
-                        allinpay_conformance::read_bounded(&path, allinpay_conformance::MAX_CERT_FILE)
-                            .map_err(|e| {
-                                Unreadable(format!("certificate {}: {e}", path.display()))
-                            })?;
+                    let bytes = allinpay_conformance::read_bounded(
+                        &path,
+                        allinpay_conformance::MAX_CERT_FILE,
+                    )
+                    .map_err(|e| Unreadable(format!("certificate {}: {e}", path.display())))?;
                     Some(
                         GatewayCert::from_bytes(&bytes)
                             .map_err(|e| Unreadable(format!("{}: {e}", path.display())))?,
@@ -277,6 +279,7 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             let creds = Credentials {
                 key: key.as_ref(),
                 cert: cert.as_ref(),
+                expected_sign_type: sign_type.as_deref().map(|t| u8::from(t == "1")),
             };
             let verdict = match cs {
                 Some(c) => received
@@ -295,7 +298,10 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
                         println!("signed text: {} — {}", f.name(), f.describe());
                     }
                     if let Some(d) = v.deviation {
-                        println!("deviation: {d:?} (hashed in {}; see ERRATA E-CHARSET)", v.charset.name());
+                        println!(
+                            "deviation: {d:?} (hashed in {}; see ERRATA E-CHARSET)",
+                            v.charset.name()
+                        );
                     }
                     Ok(0)
                 }

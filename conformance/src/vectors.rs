@@ -78,6 +78,20 @@ pub enum TestGroup {
         certificate: String,
         tests: Vec<WireTest>,
     },
+    /// Verify as a merchant configured so: the key and/or the certificate, and the
+    /// signType its orders use (`configuredSignType`; §2.2.3). The attack battery.
+    #[serde(rename_all = "camelCase")]
+    Verify {
+        #[serde(default)]
+        key: Option<String>,
+        #[serde(default)]
+        certificate: Option<String>,
+        #[serde(default)]
+        charset: Option<String>,
+        #[serde(default)]
+        configured_sign_type: Option<String>,
+        tests: Vec<WireTest>,
+    },
     /// §5.4 digest of the international-card fields.
     Ext1 { tests: Vec<Ext1Test> },
     /// Parse `wire` (structure only; constraints are `Check` groups).
@@ -96,7 +110,9 @@ impl TestGroup {
     pub fn len(&self) -> usize {
         match self {
             TestGroup::Md5Sign { tests, .. } => tests.len(),
-            TestGroup::Md5Verify { tests, .. } | TestGroup::CertVerify { tests, .. } => tests.len(),
+            TestGroup::Md5Verify { tests, .. }
+            | TestGroup::CertVerify { tests, .. }
+            | TestGroup::Verify { tests, .. } => tests.len(),
             TestGroup::Ext1 { tests } => tests.len(),
             TestGroup::Parse { tests } => tests.len(),
             TestGroup::SignatureDecode { tests } => tests.len(),
@@ -243,14 +259,28 @@ pub fn load(path: &Path) -> Result<VectorFile, LintError> {
     }
     for g in &file.test_groups {
         let charset = match g {
-            TestGroup::Md5Sign { charset, .. } | TestGroup::Md5Verify { charset, .. } => {
-                charset.as_deref()
-            }
+            TestGroup::Md5Sign { charset, .. }
+            | TestGroup::Md5Verify { charset, .. }
+            | TestGroup::Verify { charset, .. } => charset.as_deref(),
             _ => None,
         };
         if let Some(cs) = charset {
             if allinpay_protocol::Charset::from_name(cs).is_none() {
                 return Err(lint(format!("unknown charset {cs:?}")));
+            }
+        }
+        if let TestGroup::Verify {
+            key,
+            certificate,
+            configured_sign_type,
+            ..
+        } = g
+        {
+            if key.is_none() && certificate.is_none() {
+                return Err(lint("a Verify group needs key or certificate".into()));
+            }
+            if let Some(t) = configured_sign_type.as_deref().filter(|t| !["0", "1"].contains(t)) {
+                return Err(lint(format!("configuredSignType {t:?} is not 0 or 1")));
             }
         }
         if let TestGroup::Md5Sign { tests, .. } = g {
@@ -286,7 +316,9 @@ fn ids_and_flags(file: &VectorFile) -> Vec<(u32, &[String])> {
             TestGroup::Md5Sign { tests, .. } => {
                 out.extend(tests.iter().map(|t| (t.tc_id, &t.flags[..])))
             }
-            TestGroup::Md5Verify { tests, .. } | TestGroup::CertVerify { tests, .. } => {
+            TestGroup::Md5Verify { tests, .. }
+            | TestGroup::CertVerify { tests, .. }
+            | TestGroup::Verify { tests, .. } => {
                 out.extend(tests.iter().map(|t| (t.tc_id, &t.flags[..])))
             }
             TestGroup::Ext1 { tests } => out.extend(tests.iter().map(|t| (t.tc_id, &t.flags[..]))),

@@ -161,7 +161,11 @@ fn vectors() -> Vec<Vector> {
                     result: s("result").expect("result"),
                     flags: t["flags"]
                         .as_array()
-                        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|f| f.as_str().map(str::to_owned))
+                                .collect()
+                        })
                         .unwrap_or_default(),
                     comment: s("comment").unwrap_or_default(),
                     fields: t["fields"].as_object().cloned(),
@@ -255,13 +259,17 @@ fn has_upper_hex_letter(s: &str) -> bool {
 
 fn is_lower_hex(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         && s.bytes().any(|b| b.is_ascii_lowercase())
 }
 
 /// The vectors' ids selected by `pred`.
 fn select(all: &[Vector], pred: impl Fn(&Vector) -> bool) -> BTreeSet<String> {
-    all.iter().filter(|v| pred(v)).map(|v| v.id.clone()).collect()
+    all.iter()
+        .filter(|v| pred(v))
+        .map(|v| v.id.clone())
+        .collect()
 }
 
 /// What the examples answer `unsupported`: parse and check, and the certificate mode
@@ -356,7 +364,9 @@ fn lowercase_hex_breaks(all: &[Vector], with_cert: bool) -> BTreeSet<String> {
         }
         "CertVerify" if with_cert && is_text(&v.message) => {
             v.valid()
-                || (v.invalid() && v.flag("WrongSignedBytes") && v.comment.contains("lowercase hex"))
+                || (v.invalid()
+                    && v.flag("WrongSignedBytes")
+                    && v.comment.contains("lowercase hex"))
         }
         _ => false,
     })

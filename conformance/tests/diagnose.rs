@@ -202,12 +202,18 @@ fn both_real_text_forms_are_correct_and_named() {
     assert_eq!(terminated, "B93C478F65CBB562122D367B262FC305");
     let (code, out) = diagnose("refund-query-response", record, &terminated);
     assert_eq!(code, 0, "{out}");
-    assert!(out.starts_with("match: the signature is correct (signed text: terminated"), "{out}");
+    assert!(
+        out.starts_with("match: the signature is correct (signed text: terminated"),
+        "{out}"
+    );
     let literal = md5_upper(format!("{line}|{KEY}").as_bytes());
     assert_eq!(literal, "6CDB30553190F5FDCB5B693C6A92503C");
     let (code, out) = diagnose("refund-query-response", record, &literal);
     assert_eq!(code, 0, "{out}");
-    assert!(out.starts_with("match: the signature is correct (signed text: literal"), "{out}");
+    assert!(
+        out.starts_with("match: the signature is correct (signed text: literal"),
+        "{out}"
+    );
     // A real mistake on top of a real form is still named: LF line ends, two records.
     let two = r#"{"records":[{"version":"v2.4","signType":"0","merchantId":"100020091218001","orderNo":"NO1","refundAmount":"1","refundResult":"TKSUCC0002","returnDatetime":"20141128151433"},{"version":"v2.4","signType":"0","merchantId":"100020091218001","orderNo":"NO1","refundAmount":"2","refundResult":"TKSUCC0006","returnDatetime":"20141128151433"}]}"#;
     let r1 = "v2.4|0|100020091218001|NO1|1|||TKSUCC0002|20141128151433";
@@ -215,7 +221,10 @@ fn both_real_text_forms_are_correct_and_named() {
     let lf = md5_upper(format!("{r1}\n{r2}|{KEY}").as_bytes());
     let (code, out) = diagnose("refund-query-response", two, &lf);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("reproduced by: lf-line-terminators — "), "{out}");
+    assert!(
+        out.contains("reproduced by: lf-line-terminators — "),
+        "{out}"
+    );
 }
 
 #[test]

@@ -38,6 +38,7 @@ fn creds(key: &MerchantKey) -> Credentials<'_> {
     Credentials {
         key: Some(key),
         cert: None,
+        expected_sign_type: None,
     }
 }
 
@@ -388,6 +389,7 @@ fn batch_query_pages_and_certificate_mode() {
         Credentials {
             key: None,
             cert: Some(&cert),
+            expected_sign_type: None,
         },
         Charset::Utf8,
     )
@@ -420,6 +422,7 @@ fn batch_query_pages_and_certificate_mode() {
                 Credentials {
                     key: None,
                     cert: Some(&cert),
+                    expected_sign_type: None,
                 },
                 Charset::Utf8,
             )

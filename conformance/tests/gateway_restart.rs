@@ -177,6 +177,7 @@ fn restart_mid_schedule_loses_nothing_and_sends_nothing_extra() {
                 Credentials {
                     key: Some(&k),
                     cert: None,
+                    expected_sign_type: None,
                 },
                 Charset::Utf8,
             )

@@ -55,6 +55,7 @@ impl Merchant {
         let creds = Credentials {
             key: Some(&self.key),
             cert: self.cert.as_ref(),
+            expected_sign_type: None,
         };
         received
             .verify(creds, Charset::Utf8)

@@ -268,6 +268,18 @@ impl Received {
         mode: Mode,
     ) -> Result<Verified, VerifyError> {
         let declared = self.declared_charset();
+        if mode == Mode::Strict && self.signed_text.is_none() {
+            // Form bodies and JSON carry signMsg as one token (issue #11: line breaks in
+            // a base64 signMsg and a trailing CR passed --strict).
+            if self.sign_msg().bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+                return Err(VerifyError::NonCanonicalSignature);
+            }
+            if let Some((field, holds)) =
+                flat!(&self.message, m => sign::repartitions(m).first().copied(), _x => None)
+            {
+                return Err(VerifyError::AmbiguousSignSource { field, holds });
+            }
+        }
         match self.verify_form(creds, declared) {
             Ok(text_form) => Ok(Verified {
                 text_form,
@@ -302,8 +314,19 @@ impl Received {
     ) -> Result<Option<TextForm>, VerifyError> {
         if let Some(text) = &self.signed_text {
             let first = default_text_form(self.kind);
-            return sign::verify_gateway_text(text, self.sign_type(), self.sign_msg(), creds, first)
-                .map(Some);
+            let mut creds = creds;
+            if self.kind == MessageKind::BatchQueryResponse {
+                // §3.3: certificate only ("固定值：1"), whatever the merchant's orders use.
+                creds.expected_sign_type = None;
+            }
+            return sign::verify_gateway_text(
+                text,
+                self.sign_type(),
+                self.sign_msg(),
+                creds,
+                first,
+            )
+            .map(Some);
         }
         match self.kind.def().scheme {
             SignScheme::Unsigned => Err(VerifyError::Unsigned),

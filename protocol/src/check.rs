@@ -189,6 +189,15 @@ impl Checker<'_> {
     fn table<M: Message>(&mut self, msg: &M) {
         self.section = M::DEF.section;
         msg.visit(|def, value| self.row(def, value));
+        for (field, name) in crate::sign::repartitions(msg) {
+            self.push_at(
+                field,
+                format!(
+                    "holds \"&{name}=\": the sign source cannot tell it from two fields, so bytes can move between them without changing signMsg (ERRATA E-5.1-REPARTITION)"
+                ),
+                "5.1",
+            );
+        }
     }
 
     fn row(&mut self, def: &FieldDef, value: Option<&str>) {

@@ -85,6 +85,18 @@ pub enum VerifyError {
     NeedKey(SignTypeCode),
     #[error("signType is missing or not 0/1")]
     UnknownSignType,
+    #[error("field {field} holds \"&{holds}=\": the signature cannot tell which field its bytes belong to (ERRATA E-5.1-REPARTITION)")]
+    AmbiguousSignSource {
+        field: &'static str,
+        holds: &'static str,
+    },
+    #[error("signMsg holds white space or line breaks; strict mode takes only its canonical text")]
+    NonCanonicalSignature,
+    #[error("signType {declared} differs from the configured {configured} (§2.2.3: the order's signType)")]
+    SignTypeMismatch {
+        declared: SignTypeCode,
+        configured: SignTypeCode,
+    },
     #[error("field {field} cannot be encoded in the chosen charset")]
     Unencodable { field: &'static str },
     #[error("this message is not signed")]

@@ -84,6 +84,7 @@ fn one(kind: MessageKind, data: &[u8], mode: Mode) {
         Credentials {
             key: Some(&key),
             cert: None,
+            expected_sign_type: None,
         },
         crate::Charset::Gbk,
     );

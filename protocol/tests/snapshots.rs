@@ -73,6 +73,7 @@ fn spec_3_8_md5_one_line() {
     let creds = allinpay_protocol::sign::Credentials {
         key: Some(&key),
         cert: None,
+        expected_sign_type: None,
     };
     assert_eq!(
         r.verify(creds, Charset::Utf8),

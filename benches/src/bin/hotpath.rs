@@ -55,6 +55,7 @@ mod hot {
         let creds = Credentials {
             key: Some(key),
             cert: None,
+            expected_sign_type: None,
         };
         sign::verify_gateway_text(text, Some("0"), sig, creds, TextForm::Terminated).is_ok()
     }

@@ -15,8 +15,8 @@ use allinpay_protocol::any::{self, AnyMessage, Received};
 use allinpay_protocol::check::{self, Clock};
 use allinpay_protocol::codec::{batch, form, json, pipe, Mode};
 use allinpay_protocol::msgs::*;
-use allinpay_protocol::sign::{self, Credentials};
 use allinpay_protocol::sign::TextForm;
+use allinpay_protocol::sign::{self, Credentials};
 use allinpay_protocol::{Charset, MessageKind, MAX_INPUT_LEN};
 
 use super::codes::{self, for_field};
@@ -326,6 +326,7 @@ fn verify_md5(ctx: &Ctx, received: &Received, charset: Charset) -> Result<(), Re
     let creds = Credentials {
         key: Some(&ctx.keys.key),
         cert: None,
+        expected_sign_type: None,
     };
     received
         .verify(creds, charset)

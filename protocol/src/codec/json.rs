@@ -38,7 +38,10 @@ impl<'de> serde::Deserialize<'de> for Members {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Members, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Members, A::Error> {
                 let mut out = Vec::new();
                 while let Some(entry) = a.next_entry::<String, Value>()? {
                     out.push(entry);
@@ -138,7 +141,12 @@ mod tests {
     fn duplicate_names_are_refused_naming_the_field() {
         // serde_json's Map kept the last orderAmount: the sandbox paid it (issue #11).
         let r = parse::<PayRequest>(br#"{"orderNo":"1","orderAmount":"1","orderAmount":"100000"}"#);
-        assert_eq!(r, Err(ParseError::DuplicateField { field: "orderAmount" }));
+        assert_eq!(
+            r,
+            Err(ParseError::DuplicateField {
+                field: "orderAmount"
+            })
+        );
         let r = parse::<PayRequest>(br#"{"orderNo":"1","x":1,"x":2}"#);
         assert_eq!(
             r,

@@ -284,6 +284,37 @@ pub fn feed_sign_source<M: Message>(
     }
 }
 
+/// The values that hold `&` + a field name of their own table + `=`: the §5.1 source
+/// is not escaped, so `ext1=A&ext2=coupon=5` with ext2 absent signs exactly as ext1 `A`
+/// and ext2 `coupon=5` (ERRATA E-5.1-REPARTITION). Pairs (field, name held). Time: the
+/// value's length times the table's size, both bounded.
+pub fn repartitions<M: Message>(msg: &M) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    msg.visit(|def, value| {
+        let Some(v) = enters_sign_source(def, value) else {
+            return;
+        };
+        if !v.contains('&') {
+            return;
+        }
+        for other in M::DEF.fields {
+            if other.signing != Signing::Signed {
+                continue;
+            }
+            let needle_len = other.name.len() + 2;
+            let found = v.match_indices('&').any(|(i, _)| {
+                v.as_bytes().get(i + 1..i + needle_len).is_some_and(|rest| {
+                    rest.strip_suffix(b"=") == Some(other.name.as_bytes())
+                })
+            });
+            if found {
+                out.push((def.name, other.name));
+            }
+        }
+    });
+    out
+}
+
 /// The sign source as text (UTF-8, without the key), for display and diagnosis.
 pub fn sign_source<M: Message>(msg: &M) -> String {
     let mut out = Vec::new();
@@ -422,7 +453,9 @@ impl TextForm {
         match self {
             TextForm::Literal => "the lines without the final line terminator (§3.8 注释 2)",
             TextForm::Terminated => "every line with its terminator (the §3.8 MD5 example)",
-            TextForm::BlankLine => "every byte before the signature line, blank line included (§3.4)",
+            TextForm::BlankLine => {
+                "every byte before the signature line, blank line included (§3.4)"
+            }
         }
     }
 
@@ -478,19 +511,34 @@ pub fn md5_hex(bytes: &[u8]) -> Md5Hex {
     Md5Hex::from_digest(Md5::digest(bytes).into())
 }
 
-/// What a verifier holds: the merchant's MD5 key, the gateway's certificate, or both.
+/// What a verifier holds: the merchant's MD5 key, the gateway's certificate, or both, and
+/// the sign type the merchant ordered with.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Credentials<'a> {
     pub key: Option<&'a MerchantKey>,
     pub cert: Option<&'a cert::GatewayCert>,
+    /// The merchant's configured signType (0 MD5, 1 certificate). §2.2.3: the answer's
+    /// signType is "与提交订单时的签名类型保持一致"; a message claiming another is refused,
+    /// whatever credentials are present (else an MD5 forgery downgrades a certificate
+    /// merchant). `None`: the message's own signType chooses, as §5.3 reads it.
+    pub expected_sign_type: Option<u8>,
 }
 
-/// `signType` as §5.3 reads it: 0 MD5, 1 certificate.
-fn mode(sign_type: Option<&str>) -> Result<u8, VerifyError> {
-    match sign_type {
-        Some("0") => Ok(0),
-        Some("1") => Ok(1),
-        _ => Err(VerifyError::UnknownSignType),
+impl<'a> Credentials<'a> {
+    /// `signType` as §5.3 reads it (0 MD5, 1 certificate), held to the configured one.
+    fn mode(&self, sign_type: Option<&str>) -> Result<u8, VerifyError> {
+        let declared = match sign_type {
+            Some("0") => 0,
+            Some("1") => 1,
+            _ => return Err(VerifyError::UnknownSignType),
+        };
+        match self.expected_sign_type {
+            Some(configured) if configured != declared => Err(VerifyError::SignTypeMismatch {
+                declared: SignTypeCode(declared),
+                configured: SignTypeCode(configured),
+            }),
+            _ => Ok(declared),
+        }
     }
 }
 
@@ -500,7 +548,7 @@ pub fn verify_gateway_name_value<M: Message>(
     msg: &M,
     creds: Credentials<'_>,
 ) -> Result<(), VerifyError> {
-    match mode(msg.get("signType"))? {
+    match creds.mode(msg.get("signType"))? {
         0 => {
             let key = creds.key.ok_or(VerifyError::NeedKey(SignTypeCode(0)))?;
             md5_verify(msg, key, Charset::Utf8)
@@ -525,7 +573,7 @@ pub fn verify_gateway_text(
     creds: Credentials<'_>,
     first: TextForm,
 ) -> Result<TextForm, VerifyError> {
-    let mode = mode(sign_type)?;
+    let mode = creds.mode(sign_type)?;
     let mut last = VerifyError::Md5Mismatch;
     let rest = TextForm::ALL.into_iter().filter(|f| *f != first);
     for form in std::iter::once(first).chain(rest) {
