@@ -147,6 +147,19 @@ impl Row {
     }
 }
 
+/// How an implementation fared against one attack class.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AttackTally {
+    /// Cases answered as the vector expects.
+    pub resisted: usize,
+    /// `acceptable` cases accepted (a tolerated ambiguity, e.g. a repartitioned value).
+    pub tolerated: usize,
+    /// Cases the implementation got wrong: it fell for the attack (or refused a genuine
+    /// message of the class).
+    pub fell: usize,
+    pub skipped: usize,
+}
+
 /// A finished run.
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -278,6 +291,33 @@ impl Report {
         for u in &self.unused_deviations {
             let _ = writeln!(o, "note: deviation {u} matches no case of this run");
         }
+        let attacks = self.attacks();
+        if !attacks.is_empty() {
+            let _ = writeln!(o, "attack summary (cases flagged Attack*):");
+            for (class, t) in &attacks {
+                let ran = t.resisted + t.fell + t.tolerated;
+                let verdict = if t.fell > 0 {
+                    format!("FALLS FOR {} of {ran}", t.fell)
+                } else if ran == 0 {
+                    "not run".to_owned()
+                } else {
+                    format!("resists {} of {ran}", t.resisted + t.tolerated)
+                };
+                let mut extra = Vec::new();
+                if t.tolerated > 0 {
+                    extra.push(format!("{} accepted as acceptable quirks", t.tolerated));
+                }
+                if t.skipped > 0 {
+                    extra.push(format!("{} skipped", t.skipped));
+                }
+                let extra = if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", extra.join(", "))
+                };
+                let _ = writeln!(o, "  {class:<32} {verdict}{extra}");
+            }
+        }
         let files = self.by_file().len();
         let errata = self.count(|r| r.result.case.is_erratum());
         let _ = writeln!(
@@ -291,6 +331,23 @@ impl Report {
         );
         let _ = writeln!(o, "{} passed, {} failed", self.passed(), self.failed());
         o
+    }
+
+    /// Per attack class (a flag starting with `Attack`), how the implementation fared.
+    pub fn attacks(&self) -> std::collections::BTreeMap<String, AttackTally> {
+        let mut out: std::collections::BTreeMap<String, AttackTally> = Default::default();
+        for r in &self.rows {
+            for f in r.result.case.flags.iter().filter(|f| f.starts_with("Attack")) {
+                let t = out.entry(f.clone()).or_default();
+                match r.result.verdict {
+                    Verdict::Pass => t.resisted += 1,
+                    Verdict::Acceptable => t.tolerated += 1,
+                    Verdict::Fail | Verdict::Error => t.fell += 1,
+                    Verdict::Skipped | Verdict::Deviation => t.skipped += 1,
+                }
+            }
+        }
+        out
     }
 
     pub fn json(&self) -> Value {
@@ -335,6 +392,7 @@ impl Report {
                 "regressions": self.regressions(),
             },
             "unusedDeviations": self.unused_deviations,
+            "attacks": self.attacks(),
             "cases": cases,
         })
     }

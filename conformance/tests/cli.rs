@@ -243,3 +243,110 @@ fn blank_keys_and_endless_files_are_refused() {
         assert!(err.contains("limit"), "{args:?}: {err}");
     }
 }
+
+/// The first valid certificate-mode notification of `pay_notify_cert.json` and the path of
+/// its certificate.
+fn cert_notify() -> (String, String) {
+    let vectors = allinpay_conformance::vectors_dir();
+    let file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(vectors.join("pay_notify_cert.json")).expect("read"),
+    )
+    .expect("json");
+    let group = &file["testGroups"][0];
+    let test = &group["tests"][0];
+    assert_eq!(test["result"], "valid");
+    let cert = vectors.join(group["certificate"].as_str().expect("cert"));
+    (
+        test["wire"].as_str().expect("wire").to_owned(),
+        cert.to_str().expect("path").to_owned(),
+    )
+}
+
+#[test]
+fn sign_type_pinning_refuses_a_downgrade() {
+    // An MD5-signed notification (signType 0) verified by a merchant holding both the key
+    // and the certificate: valid before issue #11 whatever its orders used.
+    let (_, cert) = cert_notify();
+    let with = |t: &str| {
+        ac(
+            &["verify", "pay-notify", "--key", "1234567890", "--cert", &cert, "--sign-type", t],
+            NOTIFY.as_bytes(),
+        )
+    };
+    let (code, out, _) = with("1");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("signType 0 differs from the configured 1"), "{out}");
+    let (code, out, _) = with("0");
+    assert_eq!((code, out.trim()), (0, "valid"));
+    // And the other way: a certificate-signed one when the merchant uses MD5.
+    let (wire, cert) = cert_notify();
+    let (code, out, _) = ac(
+        &["verify", "pay-notify", "--key", "1234567890", "--cert", &cert, "--sign-type", "0"],
+        wire.as_bytes(),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("signType 1 differs from the configured 0"), "{out}");
+}
+
+#[test]
+fn strict_verify_takes_only_the_canonical_signature_text() {
+    let (wire, cert) = cert_notify();
+    let (head, sig) = wire.rsplit_once("signMsg=").expect("signMsg last");
+    let folded = format!("{head}signMsg={}%0D%0A{}", &sig[..40], &sig[40..]);
+    let trailing_cr = format!("{wire}%0D");
+    for w in [&folded, &trailing_cr] {
+        let (code, out, _) = ac(&["verify", "pay-notify", "--cert", &cert], w.as_bytes());
+        assert_eq!(code, 0, "lenient reads folded base64: {out}");
+        let (code, out, _) = ac(
+            &["verify", "pay-notify", "--cert", &cert, "--strict"],
+            w.as_bytes(),
+        );
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("canonical"), "{out}");
+    }
+    let (code, _, _) = ac(&["verify", "pay-notify", "--cert", &cert, "--strict"], wire.as_bytes());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn repartitioned_values_are_flagged() {
+    // ext1 `A&ext2=coupon=5` with ext2 absent signs as ext1 `A`, ext2 `coupon=5`
+    // (ERRATA E-5.1-REPARTITION); the signature below is Python hashlib's over that source.
+    let src = "merchantId=008411353990035&version=v1.0&signType=0&paymentOrderId=1&orderNo=P1&orderDatetime=20170502220151&orderAmount=13000&payDatetime=20170502220345&payAmount=13000&ext1=A&ext2=coupon=5&payResult=1&returnDatetime=20170502220345";
+    let sig = "96A4A9DF5C31817F0AAA5A663E4450C9";
+    let joined = format!(
+        "{}&signMsg={sig}",
+        src.replace("ext1=A&ext2=coupon=5", "ext1=A%26ext2%3Dcoupon%3D5")
+    );
+    let split = format!(
+        "{}&signMsg={sig}",
+        src.replace("ext2=coupon=5", "ext2=coupon%3D5")
+    );
+    let verify = |w: &str, strict: bool| {
+        let mut args = vec!["verify", "pay-notify", "--key", "1234567890"];
+        if strict {
+            args.push("--strict");
+        }
+        ac(&args, w.as_bytes())
+    };
+    assert_eq!(verify(&split, true).0, 0);
+    assert_eq!(verify(&joined, false).0, 0, "the signature itself matches");
+    let (code, out, _) = verify(&joined, true);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ext1 holds \"&ext2=\""), "{out}");
+    let (code, out, _) = ac(&["check", "pay-notify"], joined.as_bytes());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ext1: holds \"&ext2=\""), "{out}");
+    let (_, out, _) = ac(&["check", "pay-notify"], split.as_bytes());
+    assert!(!out.contains("holds \"&"), "{out}");
+}
+
+#[test]
+fn duplicate_json_names_are_refused() {
+    let dup = PAYDATA.replace(r#""orderAmount":"1""#, r#""orderAmount":"1","orderAmount":"100000""#);
+    for args in [vec!["check", "pay-request"], vec!["parse", "pay-request"]] {
+        let (code, out, err) = ac(&args, dup.as_bytes());
+        assert_one_line_error(code, &out, &err);
+        assert!(err.contains("orderAmount appears more than once"), "{err}");
+    }
+}
