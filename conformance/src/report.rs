@@ -337,7 +337,13 @@ impl Report {
     pub fn attacks(&self) -> std::collections::BTreeMap<String, AttackTally> {
         let mut out: std::collections::BTreeMap<String, AttackTally> = Default::default();
         for r in &self.rows {
-            for f in r.result.case.flags.iter().filter(|f| f.starts_with("Attack")) {
+            for f in r
+                .result
+                .case
+                .flags
+                .iter()
+                .filter(|f| f.starts_with("Attack"))
+            {
                 let t = out.entry(f.clone()).or_default();
                 match r.result.verdict {
                     Verdict::Pass => t.resisted += 1,

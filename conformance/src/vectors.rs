@@ -279,7 +279,10 @@ pub fn load(path: &Path) -> Result<VectorFile, LintError> {
             if key.is_none() && certificate.is_none() {
                 return Err(lint("a Verify group needs key or certificate".into()));
             }
-            if let Some(t) = configured_sign_type.as_deref().filter(|t| !["0", "1"].contains(t)) {
+            if let Some(t) = configured_sign_type
+                .as_deref()
+                .filter(|t| !["0", "1"].contains(t))
+            {
                 return Err(lint(format!("configuredSignType {t:?} is not 0 or 1")));
             }
         }

@@ -269,23 +269,47 @@ fn sign_type_pinning_refuses_a_downgrade() {
     let (_, cert) = cert_notify();
     let with = |t: &str| {
         ac(
-            &["verify", "pay-notify", "--key", "1234567890", "--cert", &cert, "--sign-type", t],
+            &[
+                "verify",
+                "pay-notify",
+                "--key",
+                "1234567890",
+                "--cert",
+                &cert,
+                "--sign-type",
+                t,
+            ],
             NOTIFY.as_bytes(),
         )
     };
     let (code, out, _) = with("1");
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("signType 0 differs from the configured 1"), "{out}");
+    assert!(
+        out.contains("signType 0 differs from the configured 1"),
+        "{out}"
+    );
     let (code, out, _) = with("0");
     assert_eq!((code, out.trim()), (0, "valid"));
     // And the other way: a certificate-signed one when the merchant uses MD5.
     let (wire, cert) = cert_notify();
     let (code, out, _) = ac(
-        &["verify", "pay-notify", "--key", "1234567890", "--cert", &cert, "--sign-type", "0"],
+        &[
+            "verify",
+            "pay-notify",
+            "--key",
+            "1234567890",
+            "--cert",
+            &cert,
+            "--sign-type",
+            "0",
+        ],
         wire.as_bytes(),
     );
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("signType 1 differs from the configured 0"), "{out}");
+    assert!(
+        out.contains("signType 1 differs from the configured 0"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -304,7 +328,10 @@ fn strict_verify_takes_only_the_canonical_signature_text() {
         assert_eq!(code, 1, "{out}");
         assert!(out.contains("canonical"), "{out}");
     }
-    let (code, _, _) = ac(&["verify", "pay-notify", "--cert", &cert, "--strict"], wire.as_bytes());
+    let (code, _, _) = ac(
+        &["verify", "pay-notify", "--cert", &cert, "--strict"],
+        wire.as_bytes(),
+    );
     assert_eq!(code, 0);
 }
 
@@ -343,7 +370,10 @@ fn repartitioned_values_are_flagged() {
 
 #[test]
 fn duplicate_json_names_are_refused() {
-    let dup = PAYDATA.replace(r#""orderAmount":"1""#, r#""orderAmount":"1","orderAmount":"100000""#);
+    let dup = PAYDATA.replace(
+        r#""orderAmount":"1""#,
+        r#""orderAmount":"1","orderAmount":"100000""#,
+    );
     for args in [vec!["check", "pay-request"], vec!["parse", "pay-request"]] {
         let (code, out, err) = ac(&args, dup.as_bytes());
         assert_one_line_error(code, &out, &err);

@@ -271,7 +271,11 @@ impl Received {
         if mode == Mode::Strict && self.signed_text.is_none() {
             // Form bodies and JSON carry signMsg as one token (issue #11: line breaks in
             // a base64 signMsg and a trailing CR passed --strict).
-            if self.sign_msg().bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+            if self
+                .sign_msg()
+                .bytes()
+                .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+            {
                 return Err(VerifyError::NonCanonicalSignature);
             }
             if let Some((field, holds)) =

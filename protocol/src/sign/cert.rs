@@ -2,8 +2,8 @@
 //! SHA-1 (what `allinpay-security-xxx.jar`'s `verify()` checks), `signMsg` in base64.
 
 use base64::Engine as _;
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use sha1::{Digest, Sha1};
@@ -37,31 +37,65 @@ impl GatewayCert {
         let cert = if bytes.starts_with(b"-----") || bytes.trim_ascii_start().starts_with(b"-----")
         {
             let text = std::str::from_utf8(bytes).map_err(|_| CertError::NotACertificate)?;
-            if text.contains("BEGIN PUBLIC KEY") {
-                let key = RsaPublicKey::from_public_key_pem(text).map_err(|_| CertError::NotRsa)?;
-                return Self::from_key(key);
-            }
-            if text.contains("BEGIN RSA PUBLIC KEY") {
-                let key = RsaPublicKey::from_pkcs1_pem(text).map_err(|_| CertError::NotRsa)?;
-                return Self::from_key(key);
-            }
             // PEM to DER first, then the slice decoder: der 0.7's PEM reader loops forever
             // on a truncated length (fuzz/regressions/certificate/pem-crlf-short-body-hang).
             let (label, der) = der::pem::decode_vec(text.trim().as_bytes())
                 .map_err(|_| CertError::NotACertificate)?;
-            if label != "CERTIFICATE" {
-                return Err(CertError::NotACertificate);
+            match label {
+                "CERTIFICATE" => {}
+                "PUBLIC KEY" => return Self::from_spki_der(&der),
+                "RSA PUBLIC KEY" => return Self::from_pkcs1_der(&der),
+                _ => return Err(CertError::NotACertificate),
             }
             Certificate::from_der(&der).map_err(|_| CertError::NotACertificate)?
         } else {
-            Certificate::from_der(bytes).map_err(|_| CertError::NotACertificate)?
+            match Certificate::from_der(bytes) {
+                Ok(c) => c,
+                // A bare DER SubjectPublicKeyInfo (what `openssl pkey -pubout -outform DER`
+                // writes) is a key without its certificate.
+                Err(_) => {
+                    return Self::from_spki_der(bytes).map_err(|e| match e {
+                        CertError::NotRsa | CertError::KeySize { .. } => e,
+                        _ => CertError::NotACertificate,
+                    })
+                }
+            }
         };
         let spki = cert
             .tbs_certificate
             .subject_public_key_info
             .to_der()
             .map_err(|_| CertError::NotACertificate)?;
-        let key = RsaPublicKey::from_public_key_der(&spki).map_err(|_| CertError::NotRsa)?;
+        Self::from_spki_der(&spki)
+    }
+
+    /// A DER SubjectPublicKeyInfo holding an RSA key.
+    fn from_spki_der(der: &[u8]) -> Result<Self, CertError> {
+        use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
+        let spki =
+            SubjectPublicKeyInfoRef::try_from(der).map_err(|_| CertError::NotACertificate)?;
+        if spki.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
+            return Err(CertError::NotRsa);
+        }
+        let key = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(CertError::NotRsa)?;
+        Self::from_pkcs1_der(key)
+    }
+
+    /// A DER PKCS#1 RSAPublicKey. `rsa`'s own decoders stop at 4096 bits; ring verifies up
+    /// to 8192, so the key is built with that bound (issue #11).
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self, CertError> {
+        use der::Decode;
+        let k = rsa::pkcs1::RsaPublicKey::from_der(der).map_err(|_| CertError::NotRsa)?;
+        let n = rsa::BigUint::from_bytes_be(k.modulus.as_bytes());
+        let e = rsa::BigUint::from_bytes_be(k.public_exponent.as_bytes());
+        let bits = n.bits();
+        if !(1024..=8192).contains(&bits) {
+            return Err(CertError::KeySize { bits });
+        }
+        let key = RsaPublicKey::new_with_max_size(n, e, 8192).map_err(|_| CertError::NotRsa)?;
         Self::from_key(key)
     }
 

@@ -303,9 +303,9 @@ pub fn repartitions<M: Message>(msg: &M) -> Vec<(&'static str, &'static str)> {
             }
             let needle_len = other.name.len() + 2;
             let found = v.match_indices('&').any(|(i, _)| {
-                v.as_bytes().get(i + 1..i + needle_len).is_some_and(|rest| {
-                    rest.strip_suffix(b"=") == Some(other.name.as_bytes())
-                })
+                v.as_bytes()
+                    .get(i + 1..i + needle_len)
+                    .is_some_and(|rest| rest.strip_suffix(b"=") == Some(other.name.as_bytes()))
             });
             if found {
                 out.push((def.name, other.name));
