@@ -4,7 +4,9 @@
 # With a nightly toolchain: AddressSanitizer. Otherwise (or with --stable): stable Rust,
 # `--sanitizer none` (coverage-guided, no ASan). Prints executions, exec/s, coverage and
 # any crash with its reproducer path; exits 1 if a target crashed. FUZZ_SEED=N fixes
-# libFuzzer's seed (CI uses it so that a smoke run is repeatable).
+# libFuzzer's seed (CI uses it so that a smoke run is repeatable). An input that takes more
+# than FUZZ_TIMEOUT seconds (default 1: every parser is linear, issue #11) or more than
+# FUZZ_RSS_MB MiB (default 1024) is reported like a crash (timeout-/oom- reproducers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +46,7 @@ for t in "${targets[@]}"; do
   set +e
   cargo "${toolchain[@]}" fuzz run --sanitizer "$sanitizer" "$t" "$work/$t" "fuzz/corpus/$t" -- \
     -max_total_time="$seconds" -dict="fuzz/dict/$t.dict" -print_final_stats=1 \
-    -artifact_prefix="fuzz/artifacts/$t/" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="fuzz/artifacts/$t/" -timeout="${FUZZ_TIMEOUT:-1}" -rss_limit_mb="${FUZZ_RSS_MB:-1024}" \
     ${FUZZ_SEED:+-seed="$FUZZ_SEED"} >"$log" 2>&1
   rc=$?
   set -e

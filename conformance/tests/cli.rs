@@ -380,3 +380,12 @@ fn duplicate_json_names_are_refused() {
         assert!(err.contains("orderAmount appears more than once"), "{err}");
     }
 }
+
+#[test]
+fn the_sandbox_refuses_a_blank_key() {
+    for key in ["", " ", "\t"] {
+        let (code, out, err) = ac(&["gateway", "--key", key, "--listen", "127.0.0.1:0"], b"");
+        assert_one_line_error(code, &out, &err);
+        assert!(err.contains("empty or only whitespace"), "{err}");
+    }
+}
