@@ -166,6 +166,14 @@ fn builtin_json_report_passes_everything() {
     assert_eq!(
         acceptable,
         [
+            // The attack battery: bytes moved between fields (ERRATA E-5.1-REPARTITION)
+            // and a folded or CR-terminated base64 signMsg.
+            "2.2.3/pay-notify/attack_repartition_pay_notify/tc2",
+            "2.2.3/pay-notify/attack_repartition_pay_notify/tc4",
+            "2.2.3/pay-notify/attack_repartition_pay_notify/tc7",
+            "2.2.3/pay-notify/attack_repartition_pay_notify/tc9",
+            "2.2.3/pay-notify/attack_signature_text_pay_notify/tc2",
+            "2.2.3/pay-notify/attack_signature_text_pay_notify/tc3",
             // payData declaring GBK/GB2312 hashed in UTF-8 (ERRATA E-CHARSET).
             "5.1/pay-request/md5_pay_request/tc149",
             "5.1/pay-request/md5_pay_request/tc150",

@@ -7,6 +7,11 @@
 // gateway certificate (openssl), and the §5.4 ext1 digest. `parse` and `check` are
 // answered `unsupported` (skipped by the runner).
 //
+// It resists the attack battery (vectors/attack_*.json, docs/adapter.md): a blank key is
+// refused, the merchant's `configuredSignType` is enforced (a message claiming another
+// signType is invalid), payData naming a member twice is refused (json_decode would keep
+// the last value silently), and signatures are compared with hash_equals.
+//
 // Texts are verified in every signed-text form the evidence supports (`literal`,
 // `terminated`, and `blank-line` for §3.4; the answer names the one that matched) and
 // signed in the form the request's `textForm` names. MD5 hashes the bytes of the charset
@@ -91,6 +96,69 @@ function md5hex(string $data): string
     global $BROKEN;
     $h = md5($data); // PHP's md5() is lowercase hex
     return $BROKEN === 'lowercase-hex' ? $h : strtoupper($h); // §5.2: uppercase
+}
+
+// The merchant's MD5 key; a blank one is refused (anyone can sign with it).
+function merchant_key(array $req): string
+{
+    $key = $req['key'] ?? null;
+    if (!is_string($key)) {
+        throw new Refused('MD5 needs the key');
+    }
+    if (trim($key) === '' || preg_match('/\A\s*\z/u', $key)) {
+        throw new Refused('the key is blank: refusing to sign or verify with it');
+    }
+    return $key;
+}
+
+// §2.2.3: the answer's signType is the one the merchant ordered with
+// (`configuredSignType`); a message claiming another is refused, whatever credentials are
+// present. Returns the reason, or null.
+function configured_sign_type(array $req, string $declared): ?string
+{
+    if (!array_key_exists('configuredSignType', $req)) {
+        return null;
+    }
+    $cfg = $req['configuredSignType'];
+    if ($cfg !== '0' && $cfg !== '1') {
+        throw new Refused('configuredSignType is not 0 or 1');
+    }
+    return $declared === $cfg ? null : "signType '$declared' differs from the configured $cfg";
+}
+
+// json_decode keeps the last of two equal member names: refuse JSON that repeats one.
+// Runs after json_decode accepted the text, so the syntax is known to be valid.
+function assert_no_duplicate_names(string $json): void
+{
+    $stack = []; // per open object or array: ['o', names, expecting a name] / ['a']
+    $n = strlen($json);
+    for ($i = 0; $i < $n; $i++) {
+        $c = $json[$i];
+        if ($c === '"') {
+            $j = $i + 1;
+            while ($json[$j] !== '"') {
+                $j += $json[$j] === '\\' ? 2 : 1;
+            }
+            $top = count($stack) - 1;
+            if ($top >= 0 && $stack[$top][0] === 'o' && $stack[$top][2]) {
+                $name = json_decode(substr($json, $i, $j - $i + 1), false, 2, JSON_THROW_ON_ERROR);
+                if (isset($stack[$top][1][$name])) {
+                    throw new Refused("member '$name' given twice");
+                }
+                $stack[$top][1][$name] = true;
+                $stack[$top][2] = false;
+            }
+            $i = $j;
+        } elseif ($c === '{') {
+            $stack[] = ['o', [], true];
+        } elseif ($c === '[') {
+            $stack[] = ['a'];
+        } elseif ($c === '}' || $c === ']') {
+            array_pop($stack);
+        } elseif ($c === ',' && $stack && $stack[count($stack) - 1][0] === 'o') {
+            $stack[count($stack) - 1][2] = true;
+        }
+    }
 }
 
 function text_of($v): string
@@ -259,7 +327,7 @@ function op_sign(array $req): array
 {
     global $FLAT, $TEXTS;
     $m = $req['message'];
-    $key = $req['key'];
+    $key = merchant_key($req);
     $charset = $req['charset'] ?? 'utf-8';
     if (isset($FLAT[$m])) {
         $unknown = array_diff(array_keys($req['fields']), array_keys($FLAT[$m]));
@@ -369,9 +437,9 @@ function verify_text(string $signType, array $forms, string $sig, array $req, ?s
         if (!isset($req['key'])) {
             throw new Refused('signType 0 needs the key');
         }
-        $key = encode($req['key'], $charset);
+        $key = encode(merchant_key($req), $charset);
         foreach ($TEXT_FORMS as $name) {
-            if (isset($forms[$name]) && md5hex($forms[$name] . '|' . $key) === $sig) {
+            if (isset($forms[$name]) && hash_equals(md5hex($forms[$name] . '|' . $key), $sig)) {
                 return [null, $name];
             }
         }
@@ -405,6 +473,7 @@ function verify_flat(array $req): ?string
         if (!is_array($values) || array_is_list($values) && $values) {
             throw new Refused('payData is a JSON object');
         }
+        assert_no_duplicate_names($req['wire']);
     } else {
         $values = parse_form($req['wire'], $req['charset'] ?? null);
     }
@@ -415,12 +484,16 @@ function verify_flat(array $req): ?string
     $src = sign_source($m, $values);
     $type = text_of($values['signType'] ?? null);
     $merchant = in_array($m, $MERCHANT, true);
-    if ($merchant || $type === '0') { // §5.1/§5.2
-        if (!isset($req['key'])) {
-            throw new Refused('MD5 needs the key');
+    if (!$merchant) { // the merchant signs its own messages with MD5 always
+        $why = configured_sign_type($req, $type);
+        if ($why !== null) {
+            return $why;
         }
-        $data = encode("$src&key={$req['key']}", declared_charset($req, $values));
-        return md5hex($data) === $sig ? null : 'MD5 does not match';
+    }
+    if ($merchant || $type === '0') { // §5.1/§5.2
+        $key = merchant_key($req);
+        $data = encode("$src&key=$key", declared_charset($req, $values));
+        return hash_equals(md5hex($data), $sig) ? null : 'MD5 does not match';
     }
     if ($type === '1') { // §5.3: RSA over the sign source
         if (!isset($req['certificate'])) {
@@ -488,6 +561,9 @@ function op_verify(array $req): array
     global $FLAT, $TEXTS;
     $m = $req['message'];
     $form = null;
+    if (array_key_exists('key', $req)) {
+        merchant_key($req); // a blank key is refused before anything else
+    }
     if (isset($req['certificate']) && !function_exists('openssl_verify')) {
         return ['unsupported' => true];
     }
@@ -501,7 +577,17 @@ function op_verify(array $req): array
             throw new Refused('a pre-auth result holds exactly one record (§4.2/§4.4)');
         }
         $forms = text_forms(array_map(fn($l) => encode($l, $charset), $lines));
-        $signType = $records[0][array_search('signType', $cols, true)];
+        $col = array_search('signType', $cols, true);
+        $signType = $records[0][$col];
+        foreach ($records as $r) {
+            if ($r[$col] !== $signType) {
+                throw new Refused('the records disagree on signType');
+            }
+        }
+        $why = configured_sign_type($req, $signType);
+        if ($why !== null) {
+            return ['valid' => false, 'reason' => $why];
+        }
         [$why, $form] = verify_text($signType, $forms, $sig, $req, $charset);
     } elseif ($m === 'batch-query-response') {
         [$why, $form] = verify_batch($req);

@@ -6,6 +6,11 @@ signatures, written from the spec (v2.7): MD5 signing (§5.1, §5.2), verificati
 name=value messages and of the text answers (§3.4, §3.8, §4.2, §4.4), the §5.4 ext1
 digest. `parse` and `check` are answered `unsupported` (skipped by the runner).
 
+It resists the attack battery (vectors/attack_*.json, docs/adapter.md): a blank key is
+refused, the merchant's `configuredSignType` is enforced (a message claiming another
+signType is invalid: no MD5 downgrade of a certificate merchant), payData naming a member
+twice is refused, and signatures are compared in constant time (hmac.compare_digest).
+
 Texts are verified in every signed-text form the evidence supports (`literal`,
 `terminated`, and `blank-line` for §3.4; the answer names the one that matched) and signed
 in the form the request's `textForm` names. MD5 hashes the bytes of the charset the
@@ -17,10 +22,12 @@ answered `unsupported`.
 
     python3 allinpay_adapter.py                        # the correct implementation
     python3 allinpay_adapter.py --broken alphabetical  # signs fields in alphabetical order
+    python3 allinpay_adapter.py --broken trusts-sign-type  # ignores configuredSignType
 """
 
 import base64
 import hashlib
+import hmac
 import json
 import re
 import sys
@@ -123,6 +130,46 @@ def md5_hex(data):
     return hashlib.md5(data).hexdigest().upper()  # §5.2: uppercase
 
 
+def same(expected, received):
+    """Constant-time comparison of a computed signature with the received text."""
+    return hmac.compare_digest(expected.encode("utf-8"),
+                               received.encode("utf-8", errors="surrogatepass"))
+
+
+def merchant_key(req):
+    """The merchant's MD5 key; a blank one is refused (anyone can sign with it)."""
+    key = req.get("key")
+    if not isinstance(key, str):
+        raise Refused("MD5 needs the key")
+    if key.strip() == "":
+        raise Refused("the key is blank: refusing to sign or verify with it")
+    return key
+
+
+def configured_sign_type(req, declared):
+    """§2.2.3: the answer's signType is the one the merchant ordered with
+    (`configuredSignType`); a message claiming another is refused, whatever credentials
+    are present. Returns the reason, or None."""
+    cfg = req.get("configuredSignType")
+    if cfg is None or BROKEN == "trusts-sign-type":
+        return None
+    if cfg not in ("0", "1"):
+        raise Refused(f"configuredSignType {cfg!r} is not 0 or 1")
+    if declared != cfg:
+        return f"signType {declared!r} differs from the configured {cfg}"
+    return None
+
+
+def no_duplicates(pairs):
+    """object_pairs_hook: json.loads keeps the last of two equal names; refuse them."""
+    seen = set()
+    for name, _ in pairs:
+        if name in seen:
+            raise Refused(f"member {name!r} given twice")
+        seen.add(name)
+    return dict(pairs)
+
+
 def text_of(v):
     if v is None:
         return ""
@@ -218,7 +265,7 @@ def text_lines(req):
 
 
 def op_sign(req):
-    message, key = req["message"], req["key"]
+    message, key = req["message"], merchant_key(req)
     charset = req.get("charset", "utf-8")
     if message in FLAT:
         unknown = set(req["fields"]) - {n for n, _ in FLAT[message]}
@@ -295,9 +342,9 @@ def verify_text(sign_type, forms, sig, req, charset):
     if sign_type == "0":  # §3.8: MD5(text|key)
         if "key" not in req:
             raise Refused("signType 0 needs the key")
-        key = encode(req["key"], charset)
+        key = encode(merchant_key(req), charset)
         for name in TEXT_FORMS:
-            if name in forms and md5_hex(forms[name] + b"|" + key) == sig:
+            if name in forms and same(md5_hex(forms[name] + b"|" + key), sig):
                 return None, name
         return "MD5 does not match", None
     if sign_type == "1":  # §3.8 a-b: RSA over the uppercase hex MD5 of the text
@@ -317,7 +364,7 @@ def verify_flat(req):
     message, wire = req["message"], req["wire"]
     # payData travels as JSON (§2.1), every other message as a form body.
     if message == "pay-request":
-        values = json.loads(wire)
+        values = json.loads(wire, object_pairs_hook=no_duplicates)
         if not isinstance(values, dict):
             raise Refused("payData is a JSON object")
     else:
@@ -327,13 +374,14 @@ def verify_flat(req):
         return "signMsg missing"
     source = sign_source(message, values)
     sign_type = text_of(values.get("signType"))
+    if message not in MERCHANT:  # the merchant signs its own messages with MD5 always
+        why = configured_sign_type(req, sign_type)
+        if why is not None:
+            return why
     if message in MERCHANT or sign_type == "0":  # §5.1/§5.2
-        if message not in MERCHANT and sign_type != "0":
-            return "signType is not 0 or 1"
-        if "key" not in req:
-            raise Refused("MD5 needs the key")
+        key = merchant_key(req)
         charset = declared_charset(req, values)
-        ok = md5_hex(encode(source + "&key=" + req["key"], charset)) == sig
+        ok = same(md5_hex(encode(source + "&key=" + key, charset)), sig)
         return None if ok else "MD5 does not match"
     if sign_type == "1":  # §5.3: RSA over the sign source
         if "certificate" not in req:
@@ -385,6 +433,8 @@ def verify_batch(req):
 
 def op_verify(req):
     message, form = req["message"], None
+    if "key" in req:
+        merchant_key(req)  # a blank key is refused before anything else
     if "certificate" in req and not HAVE_CRYPTO:
         return {"unsupported": True}
     if message in FLAT:
@@ -396,7 +446,13 @@ def op_verify(req):
         if message != "refund-query-response" and len(records) != 1:
             raise Refused("a pre-auth result holds exactly one record (§4.2/§4.4)")
         forms = text_forms([encode(line, charset) for line in lines])
-        why, form = verify_text(records[0][cols.index("signType")], forms, sig, req, charset)
+        sign_type = records[0][cols.index("signType")]
+        if any(r[cols.index("signType")] != sign_type for r in records):
+            raise Refused("the records disagree on signType")
+        why = configured_sign_type(req, sign_type)
+        if why is not None:
+            return {"valid": False, "reason": why}
+        why, form = verify_text(sign_type, forms, sig, req, charset)
     elif message == "batch-query-response":
         why, form = verify_batch(req)
     else:
@@ -431,10 +487,10 @@ def answer(line):
 def main():
     global BROKEN
     args = sys.argv[1:]
-    if args[:1] == ["--broken"] and args[1:] == ["alphabetical"]:
-        BROKEN = "alphabetical"
+    if args[:1] == ["--broken"] and len(args) == 2 and args[1] in ("alphabetical", "trusts-sign-type"):
+        BROKEN = args[1]
     elif args:
-        print("usage: allinpay_adapter.py [--broken alphabetical]", file=sys.stderr)
+        print("usage: allinpay_adapter.py [--broken alphabetical|trusts-sign-type]", file=sys.stderr)
         return 2
     for line in sys.stdin:
         if line.strip():
