@@ -301,11 +301,14 @@ impl Report {
                 } else if ran == 0 {
                     "not run".to_owned()
                 } else {
-                    format!("resists {} of {ran}", t.resisted + t.tolerated)
+                    format!("resists: {} of {ran} as expected", t.resisted)
                 };
                 let mut extra = Vec::new();
                 if t.tolerated > 0 {
-                    extra.push(format!("{} accepted as acceptable quirks", t.tolerated));
+                    extra.push(format!(
+                        "{} acceptable ones accepted; --strict rejects them",
+                        t.tolerated
+                    ));
                 }
                 if t.skipped > 0 {
                     extra.push(format!("{} skipped", t.skipped));
