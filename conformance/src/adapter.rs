@@ -240,6 +240,8 @@ pub struct Adapter {
     command: String,
     argv: Vec<String>,
     timeout: Duration,
+    /// The working directory of the process (default: ours).
+    dir: Option<std::path::PathBuf>,
     running: Option<Running>,
     failures_in_a_row: u32,
     /// How many times the process was (re)started.
@@ -260,6 +262,15 @@ impl Adapter {
     /// Splits `command` with shell-words rules and starts it once, so that a command that
     /// cannot run is reported before any case.
     pub fn start(command: &str, timeout: Duration) -> Result<Self, String> {
+        Self::start_in(command, timeout, None)
+    }
+
+    /// [`Self::start`] with the process's working directory `dir`.
+    pub fn start_in(
+        command: &str,
+        timeout: Duration,
+        dir: Option<std::path::PathBuf>,
+    ) -> Result<Self, String> {
         let argv =
             shell_words::split(command).map_err(|e| format!("--adapter {command:?}: {e}"))?;
         if argv.is_empty() {
@@ -269,6 +280,7 @@ impl Adapter {
             command: command.to_owned(),
             argv,
             timeout,
+            dir,
             running: None,
             failures_in_a_row: 0,
             starts: 0,
@@ -279,7 +291,11 @@ impl Adapter {
     }
 
     fn spawn(&mut self) -> Result<(), String> {
-        let mut child = Command::new(&self.argv[0])
+        let mut cmd = Command::new(&self.argv[0]);
+        if let Some(d) = &self.dir {
+            cmd.current_dir(d);
+        }
+        let mut child = cmd
             .args(&self.argv[1..])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

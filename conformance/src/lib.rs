@@ -4,10 +4,12 @@
 pub mod adapter;
 pub mod cases;
 pub mod diagnose;
+#[cfg(feature = "sandbox")]
 pub mod gateway;
 pub mod key_args;
 pub mod report;
 pub mod runner;
+pub mod suite;
 pub mod vectors;
 
 /// The `vectors/` directory of this repository.

@@ -83,6 +83,11 @@ pub struct Baseline {
 }
 
 impl Baseline {
+    /// The verdict the baseline recorded for a case id.
+    pub fn verdict(&self, id: &str) -> Option<Verdict> {
+        self.verdicts.get(id).copied()
+    }
+
     pub fn parse(text: &str, name: &str) -> Result<Self, String> {
         let bad =
             |why: &str| format!("--baseline {name}: {why} (expected a `run --format json` report)");

@@ -1,0 +1,362 @@
+//! The vectors as `cargo test` tests (issue #14): one libtest test per case, named by its
+//! case id (`2.2.3/pay-notify/capture_pay_notify/tc1`), so that `cargo test` filters,
+//! `--exact`, `--list`, `cargo nextest` and its JUnit output work as integrators expect.
+//!
+//! Three ways in:
+//! - `ALLINPAY_ADAPTER='CMD ARGS' cargo test -p allinpay-conformance --test conformance`:
+//!   any implementation behind the adapter line protocol (`docs/adapter.md`); without the
+//!   variable, the built-in one. `ALLINPAY_DEVIATIONS` and `ALLINPAY_BASELINE` name the
+//!   files `run --deviations/--baseline` take; `ALLINPAY_STRICT=1` is `run --strict`.
+//! - A Rust back end implements [`Integration`] and calls [`main`] from a test target with
+//!   `harness = false` (`examples/rust-integration/`).
+//! - [`trials`] for a harness of one's own.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use serde_json::{json, Map, Value};
+
+use crate::adapter::{Adapter, Builtin, CallError, Implementation};
+use crate::cases::{self, Case};
+use crate::report::{Baseline, Deviations};
+use crate::runner::{evaluate, Judge, Verdict};
+
+/// What an [`Integration`] answers to one operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer<T> {
+    /// The operation's result.
+    Done(T),
+    /// The input was refused (cannot parse, missing field, blank key, …): counts as a
+    /// rejection, as `{"error": …}` does in the adapter protocol.
+    Refused(String),
+    /// Not implemented (this operation, message, charset or mode): the case is skipped.
+    Unsupported,
+}
+
+/// A `sign` request: §5.1/§5.2 (texts: §3.8 `MD5(text|key)`).
+#[derive(Clone, Debug)]
+pub struct SignRequest<'a> {
+    /// The CLI name (`pay-request`, `pay-notify`, `refund-query-response`, …).
+    pub message: &'a str,
+    /// Spec field names to string or integer values; texts: a record or `{"records":[…]}`.
+    pub fields: &'a Map<String, Value>,
+    pub key: &'a str,
+    /// `utf-8`, `gbk` or `gb2312`.
+    pub charset: &'a str,
+    /// Texts: `literal`, `terminated` or `blank-line` (ERRATA E-3.8-TEXT).
+    pub text_form: Option<&'a str>,
+}
+
+/// A signature and, optionally, the sign source without the key (compared when given).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    pub sign_msg: String,
+    pub sign_source: Option<String>,
+}
+
+/// A `verify` request: the message as it travels and what the merchant holds.
+#[derive(Clone, Debug)]
+pub struct VerifyRequest<'a> {
+    pub message: &'a str,
+    pub wire: &'a str,
+    pub key: Option<&'a str>,
+    /// The gateway certificate, PEM.
+    pub certificate: Option<&'a str>,
+    /// The charset the message declares (payData inputCharset; UTF-8 otherwise).
+    pub charset: Option<&'a str>,
+    /// The signType the merchant's orders use (`0`/`1`), when the case sets it (§2.2.3).
+    pub configured_sign_type: Option<&'a str>,
+}
+
+/// The typed operations of the adapter protocol, for Rust back ends. Every method
+/// defaults to [`Answer::Unsupported`]: implement what your code does.
+pub trait Integration: Send {
+    /// A one-line name for reports.
+    fn describe(&self) -> String {
+        "a Rust integration".into()
+    }
+    fn sign(&mut self, _req: &SignRequest<'_>) -> Answer<Signature> {
+        Answer::Unsupported
+    }
+    /// `Done(Ok(()))` valid, `Done(Err(reason))` invalid.
+    fn verify(&mut self, _req: &VerifyRequest<'_>) -> Answer<Result<(), String>> {
+        Answer::Unsupported
+    }
+    /// The parsed message as `allinpay-conformance parse` prints it (compared when the
+    /// vector documents it).
+    fn parse(&mut self, _message: &str, _wire: &str) -> Answer<Value> {
+        Answer::Unsupported
+    }
+    /// The violations, each starting with the field's name and a colon.
+    fn check(&mut self, _message: &str, _wire: &str, _now: &str) -> Answer<Vec<String>> {
+        Answer::Unsupported
+    }
+    /// The §5.4 digest of the international-card fields.
+    fn ext1(&mut self, _fields: &Map<String, Value>) -> Answer<String> {
+        Answer::Unsupported
+    }
+    /// The number of bytes a printed base64 signMsg decodes to.
+    fn decode_signature(&mut self, _sign_msg: &str) -> Answer<usize> {
+        Answer::Unsupported
+    }
+}
+
+/// An [`Integration`] spoken to in the adapter protocol's JSON, so that the runner judges
+/// it exactly as it judges an adapter process.
+#[derive(Debug)]
+pub struct Typed<I>(pub I);
+
+fn s<'a>(req: &'a Value, name: &str) -> Option<&'a str> {
+    req.get(name).and_then(Value::as_str)
+}
+
+fn answer<T>(a: Answer<T>, done: impl FnOnce(T) -> Value) -> Value {
+    match a {
+        Answer::Done(t) => done(t),
+        Answer::Refused(e) => json!({ "error": e }),
+        Answer::Unsupported => json!({ "unsupported": true }),
+    }
+}
+
+impl<I: Integration> Implementation for Typed<I> {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+
+    fn call(&mut self, req: &Value) -> Result<Value, CallError> {
+        let bad = |what: &str| CallError::BadAnswer(format!("the request lacks {what}"));
+        let message = s(req, "message").unwrap_or_default();
+        let empty = Map::new();
+        Ok(match s(req, "op").unwrap_or_default() {
+            "sign" => {
+                let r = SignRequest {
+                    message,
+                    fields: req.get("fields").and_then(Value::as_object).unwrap_or(&empty),
+                    key: s(req, "key").ok_or_else(|| bad("key"))?,
+                    charset: s(req, "charset").unwrap_or("utf-8"),
+                    text_form: s(req, "textForm"),
+                };
+                answer(self.0.sign(&r), |sig| {
+                    let mut v = json!({ "signMsg": sig.sign_msg });
+                    if let Some(src) = sig.sign_source {
+                        v["signSource"] = json!(src);
+                    }
+                    v
+                })
+            }
+            "verify" => {
+                let r = VerifyRequest {
+                    message,
+                    wire: s(req, "wire").ok_or_else(|| bad("wire"))?,
+                    key: s(req, "key"),
+                    certificate: s(req, "certificate"),
+                    charset: s(req, "charset"),
+                    configured_sign_type: s(req, "configuredSignType"),
+                };
+                answer(self.0.verify(&r), |v| match v {
+                    Ok(()) => json!({ "valid": true }),
+                    Err(reason) => json!({ "valid": false, "reason": reason }),
+                })
+            }
+            "parse" => answer(
+                self.0.parse(message, s(req, "wire").unwrap_or_default()),
+                |m| json!({ "ok": true, "message": m }),
+            ),
+            "check" => answer(
+                self.0.check(
+                    message,
+                    s(req, "wire").unwrap_or_default(),
+                    s(req, "now").unwrap_or_default(),
+                ),
+                |v| json!({ "violations": v }),
+            ),
+            "ext1" => answer(
+                self.0
+                    .ext1(req.get("fields").and_then(Value::as_object).unwrap_or(&empty)),
+                |d| json!({ "digest": d }),
+            ),
+            "decode-signature" => answer(
+                self.0.decode_signature(s(req, "signMsg").unwrap_or_default()),
+                |n| json!({ "bytes": n }),
+            ),
+            _ => json!({ "unsupported": true }),
+        })
+    }
+}
+
+/// How the cases are judged and which are set aside.
+#[derive(Debug, Default)]
+pub struct Options {
+    pub judge: Judge,
+    pub deviations: Deviations,
+    pub baseline: Option<Baseline>,
+}
+
+/// One libtest trial per case of every vector file under `dir`, all asking `imp`.
+/// Skipped (unsupported) cases and listed deviations are reported as ignored, with the
+/// reason; so are failures that already failed in the baseline.
+pub fn trials(
+    dir: &Path,
+    imp: Arc<Mutex<dyn Implementation + Send>>,
+    options: Options,
+) -> Result<Vec<Trial>, String> {
+    let files = cases::load_dir(dir).map_err(|e| e.to_string())?;
+    let options = Arc::new(options);
+    let mut out = Vec::new();
+    for case in files.into_iter().flat_map(|f| f.cases) {
+        let imp = Arc::clone(&imp);
+        let options = Arc::clone(&options);
+        let kind = case.message.clone();
+        out.push(
+            Trial::ignorable_test(case.id.clone(), move || judge_case(&case, &*imp, &options))
+                .with_kind(kind),
+        );
+    }
+    Ok(out)
+}
+
+/// Asks `imp` about one case and judges the answer as the trials do: `Completed` (pass or
+/// a tolerated `acceptable`), `Ignored` (unsupported, a listed deviation, a failure the
+/// baseline already had) or `Failed` with what was expected and answered.
+pub fn judge_case(
+    case: &Case,
+    imp: &Mutex<dyn Implementation + Send>,
+    options: &Options,
+) -> Result<Completion, Failed> {
+    if let Some(reason) = options.deviations.reason(&case.id) {
+        return Ok(Completion::ignored_with(format!(
+            "known deviation: {reason}"
+        )));
+    }
+    let answer = {
+        // A panicking test thread poisons the lock; the implementation itself is intact.
+        let mut guard = imp.lock().unwrap_or_else(|p| p.into_inner());
+        guard.call(&case.request())
+    };
+    let (verdict, detail) = match answer {
+        Ok(a) => evaluate(case, &a, options.judge),
+        Err(e) => (Verdict::Error, e.to_string()),
+    };
+    match verdict {
+        Verdict::Pass | Verdict::Acceptable => Ok(Completion::Completed),
+        Verdict::Skipped => Ok(Completion::ignored_with("unsupported by the implementation")),
+        Verdict::Deviation => Ok(Completion::ignored_with(detail)),
+        Verdict::Fail | Verdict::Error => {
+            let known = options
+                .baseline
+                .as_ref()
+                .and_then(|b| b.verdict(&case.id))
+                .is_some_and(|v| matches!(v, Verdict::Fail | Verdict::Error));
+            if known {
+                return Ok(Completion::ignored_with(format!(
+                    "known failure (baseline): {detail}"
+                )));
+            }
+            Err(format!(
+                "{} ({}): expected {:?}; {detail}",
+                case.id, case.comment, case.expected
+            )
+            .into())
+        }
+    }
+}
+
+/// The directory an `ALLINPAY_ADAPTER` command runs in by default: the root of the
+/// workspace that runs the tests (`CARGO_MANIFEST_DIR`'s workspace, found by its
+/// `Cargo.lock`), else the current directory.
+fn adapter_dir() -> std::path::PathBuf {
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    start
+        .ancestors()
+        .find(|d| d.join("Cargo.lock").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or(start)
+}
+
+/// The implementation and options `ALLINPAY_ADAPTER`, `ALLINPAY_DEVIATIONS`,
+/// `ALLINPAY_BASELINE`, `ALLINPAY_STRICT` and `ALLINPAY_TIMEOUT` (seconds) describe;
+/// without `ALLINPAY_ADAPTER`, the built-in implementation.
+pub fn from_env() -> Result<(Arc<Mutex<dyn Implementation + Send>>, Options), String> {
+    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
+    let strict = var("ALLINPAY_STRICT").is_some_and(|v| v != "0");
+    let timeout = match var("ALLINPAY_TIMEOUT") {
+        Some(t) => t
+            .parse::<f64>()
+            .ok()
+            .filter(|t| t.is_finite() && *t > 0.0 && *t <= 3600.0)
+            .ok_or_else(|| format!("ALLINPAY_TIMEOUT={t:?} is not a number of seconds"))?,
+        None => 5.0,
+    };
+    let imp: Arc<Mutex<dyn Implementation + Send>> = match var("ALLINPAY_ADAPTER") {
+        // cargo runs a test in its package's directory; the adapter runs where the
+        // command was typed: the workspace root, or ALLINPAY_ADAPTER_DIR.
+        Some(cmd) => Arc::new(Mutex::new(Adapter::start_in(
+            &cmd,
+            Duration::from_secs_f64(timeout),
+            Some(match var("ALLINPAY_ADAPTER_DIR") {
+                Some(d) => d.into(),
+                None => adapter_dir(),
+            }),
+        )?)),
+        None => Arc::new(Mutex::new(Builtin {
+            mode: if strict {
+                allinpay_protocol::codec::Mode::Strict
+            } else {
+                allinpay_protocol::codec::Mode::Lenient
+            },
+        })),
+    };
+    let deviations = match var("ALLINPAY_DEVIATIONS") {
+        Some(p) => Deviations::load(Path::new(&p))?,
+        None => Deviations::default(),
+    };
+    let baseline = match var("ALLINPAY_BASELINE") {
+        Some(p) => Some(Baseline::load(Path::new(&p))?),
+        None => None,
+    };
+    let judge = Judge {
+        strict,
+        exact_violations: false,
+    };
+    Ok((
+        imp,
+        Options {
+            judge,
+            deviations,
+            baseline,
+        },
+    ))
+}
+
+/// Runs every case against `imp` as a libtest harness (the test target needs
+/// `harness = false`): `cargo test` arguments (filters, `--exact`, `--list`,
+/// `--format`) apply. The vectors are this crate's `vectors/`.
+pub fn main_with(imp: Arc<Mutex<dyn Implementation + Send>>, options: Options) -> ! {
+    let args = Arguments::from_args();
+    match trials(&crate::vectors_dir(), imp, options) {
+        Ok(t) => libtest_mimic::run(&args, t).exit(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2)
+        }
+    }
+}
+
+/// Runs the suite against a Rust [`Integration`] (`harness = false` test target):
+/// `fn main() { allinpay_conformance::suite::main(MyBackEnd::default()) }`.
+/// `ALLINPAY_DEVIATIONS`, `ALLINPAY_BASELINE` and `ALLINPAY_STRICT` apply.
+pub fn main<I: Integration + 'static>(integration: I) -> ! {
+    let options = match from_env() {
+        Ok((_, o)) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2)
+        }
+    };
+    main_with(Arc::new(Mutex::new(Typed(integration))), options)
+}
