@@ -512,7 +512,10 @@ fn python_adapter_trusting_the_message_sign_type_falls_for_exactly_the_downgrade
         // Both directions, name=value and text messages.
         for (flag, file) in [
             ("AttackDowngrade", "/attack_downgrade_pay_notify/"),
-            ("AttackSignTypeMismatch", "/attack_downgrade_refund_query_response/"),
+            (
+                "AttackSignTypeMismatch",
+                "/attack_downgrade_refund_query_response/",
+            ),
         ] {
             assert!(
                 broken.iter().any(|id| id.contains(file))
