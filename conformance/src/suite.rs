@@ -133,7 +133,10 @@ impl<I: Integration> Implementation for Typed<I> {
             "sign" => {
                 let r = SignRequest {
                     message,
-                    fields: req.get("fields").and_then(Value::as_object).unwrap_or(&empty),
+                    fields: req
+                        .get("fields")
+                        .and_then(Value::as_object)
+                        .unwrap_or(&empty),
                     key: s(req, "key").ok_or_else(|| bad("key"))?,
                     charset: s(req, "charset").unwrap_or("utf-8"),
                     text_form: s(req, "textForm"),
@@ -173,12 +176,16 @@ impl<I: Integration> Implementation for Typed<I> {
                 |v| json!({ "violations": v }),
             ),
             "ext1" => answer(
-                self.0
-                    .ext1(req.get("fields").and_then(Value::as_object).unwrap_or(&empty)),
+                self.0.ext1(
+                    req.get("fields")
+                        .and_then(Value::as_object)
+                        .unwrap_or(&empty),
+                ),
                 |d| json!({ "digest": d }),
             ),
             "decode-signature" => answer(
-                self.0.decode_signature(s(req, "signMsg").unwrap_or_default()),
+                self.0
+                    .decode_signature(s(req, "signMsg").unwrap_or_default()),
                 |n| json!({ "bytes": n }),
             ),
             _ => json!({ "unsupported": true }),
@@ -241,7 +248,9 @@ pub fn judge_case(
     };
     match verdict {
         Verdict::Pass | Verdict::Acceptable => Ok(Completion::Completed),
-        Verdict::Skipped => Ok(Completion::ignored_with("unsupported by the implementation")),
+        Verdict::Skipped => Ok(Completion::ignored_with(
+            "unsupported by the implementation",
+        )),
         Verdict::Deviation => Ok(Completion::ignored_with(detail)),
         Verdict::Fail | Verdict::Error => {
             let known = options

@@ -56,7 +56,10 @@ fn the_python_adapter_passes_every_trial_and_its_broken_variant_fails_exactly_it
     let (passed, ignored, failing) = judge_all(adapter(PY));
     assert!(failing.is_empty(), "{failing:#?}");
     assert!(passed >= 250, "{passed} passed");
-    assert!(ignored > 0, "parse and check are unsupported by the example");
+    assert!(
+        ignored > 0,
+        "parse and check are unsupported by the example"
+    );
     let broken = format!("{PY} --broken alphabetical");
     let (_, _, failing) = judge_all(adapter(&broken));
     assert!(failing.len() > 100, "{}", failing.len());
@@ -82,6 +85,13 @@ fn a_rust_integration_is_judged_through_the_typed_trait() {
     let (passed, ignored, failing) = judge_all(imp);
     // Every valid UTF-8 pay-request sign case fails; every other case is ignored, or passes
     // (a documented wrong value is not reproduced).
-    assert!(failing.iter().all(|id| id.contains("/pay-request/")), "{failing:#?}");
-    assert!(failing.len() > 20 && passed > 0 && ignored > 1000, "{passed} {ignored} {}", failing.len());
+    assert!(
+        failing.iter().all(|id| id.contains("/pay-request/")),
+        "{failing:#?}"
+    );
+    assert!(
+        failing.len() > 20 && passed > 0 && ignored > 1000,
+        "{passed} {ignored} {}",
+        failing.len()
+    );
 }

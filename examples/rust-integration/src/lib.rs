@@ -56,7 +56,10 @@ pub enum Refusal {
     /// The merchant key is empty: anyone could forge `MD5(source&key=)`.
     BlankKey,
     /// The notification's signType is not the one the orders use.
-    SignType { declared: String, configured: String },
+    SignType {
+        declared: String,
+        configured: String,
+    },
     /// signType 1: the certificate mode, which this back end does not use.
     CertificateMode,
     /// signMsg is missing or does not match.

@@ -2,7 +2,9 @@
 //! named test; what this back end does not do (certificate mode, GBK, texts, …) is
 //! reported as ignored. `cargo test -- --list`, filters and `--exact` work as usual.
 
-use allinpay_conformance::suite::{self, Answer, Integration, SignRequest, Signature, VerifyRequest};
+use allinpay_conformance::suite::{
+    self, Answer, Integration, SignRequest, Signature, VerifyRequest,
+};
 use allinpay_rust_integration_example as merchant;
 use serde_json::Value;
 
