@@ -35,37 +35,6 @@ pub fn vectors_dir() -> std::path::PathBuf {
     embedded_vectors_dir().unwrap_or(source)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_embedded_vectors_are_the_repository_s() {
-        let dir = super::embedded_vectors_dir().expect("written");
-        let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors");
-        let mut n = 0;
-        for (name, bytes) in super::embedded::EMBEDDED {
-            assert_eq!(
-                std::fs::read(dir.join(name)).expect("copy"),
-                *bytes,
-                "{name}"
-            );
-            assert_eq!(
-                std::fs::read(source.join(name)).expect("source"),
-                *bytes,
-                "{name}"
-            );
-            n += 1;
-        }
-        let json = std::fs::read_dir(&source)
-            .expect("vectors")
-            .filter(|e| {
-                e.as_ref()
-                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
-            })
-            .count();
-        assert!(n > json, "{n} embedded, {json} vector files");
-    }
-}
-
 /// Writes the built-in vectors to a directory of their own, named by their content's
 /// hash; an existing complete copy is reused.
 fn embedded_vectors_dir() -> Option<std::path::PathBuf> {
@@ -121,4 +90,35 @@ pub fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, Strin
         return Err(format!("larger than the {limit}-byte limit"));
     }
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_embedded_vectors_are_the_repository_s() {
+        let dir = super::embedded_vectors_dir().expect("written");
+        let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors");
+        let mut n = 0;
+        for (name, bytes) in super::embedded::EMBEDDED {
+            assert_eq!(
+                std::fs::read(dir.join(name)).expect("copy"),
+                *bytes,
+                "{name}"
+            );
+            assert_eq!(
+                std::fs::read(source.join(name)).expect("source"),
+                *bytes,
+                "{name}"
+            );
+            n += 1;
+        }
+        let json = std::fs::read_dir(&source)
+            .expect("vectors")
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
+            })
+            .count();
+        assert!(n > json, "{n} embedded, {json} vector files");
+    }
 }
