@@ -651,8 +651,24 @@ fn decode_uri(raw: &str) -> String {
 /// The parts of a variant's source before the key is appended, and how the key goes.
 fn flat_source(f: &Flat, set: &[Mistake]) -> String {
     let has = |m: Mistake| set.contains(&m);
+    let changes_values = set.iter().any(|m| {
+        matches!(
+            m,
+            Mistake::AmountInYuan
+                | Mistake::AmountInYuanDecimals
+                | Mistake::PayType0
+                | Mistake::PayType00
+                | Mistake::UrlEncodedValues
+                | Mistake::DecodeUriValues
+                | Mistake::PlusKept
+                | Mistake::DoubleDecoded
+        )
+    });
     let transform = |i: usize| -> String {
         let (def, v) = &f.rows[i];
+        if !changes_values {
+            return v.clone().unwrap_or_default();
+        }
         let original = v.clone().unwrap_or_default();
         let mut value = original.clone();
         if def.format == Format::Amount {
@@ -866,6 +882,19 @@ fn source(input: &Input, set: &[Mistake], key: &str) -> String {
     }
 }
 
+/// 32 hex digits as the 16 bytes of a digest.
+fn sig_bytes(sig: &str) -> Option<[u8; 16]> {
+    let b = sig.as_bytes();
+    if b.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = hex_val(b[2 * i])? * 16 + hex_val(b[2 * i + 1])?;
+    }
+    Some(out)
+}
+
 fn hex(d: &[u8], lowercase: bool) -> String {
     let mut out = String::with_capacity(2 * d.len());
     for b in d {
@@ -1024,6 +1053,19 @@ fn explain(input: &Input, set: &[Mistake], masked: &str) -> Explanation {
     }
 }
 
+/// Names that one is easily typed for the other: a common prefix of three letters or a
+/// common suffix of four (`ext1`/`ext2`, `orderDatetime`/`payDatetime`).
+fn similar(a: &str, b: &str) -> bool {
+    let prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let suffix = a
+        .bytes()
+        .rev()
+        .zip(b.bytes().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    prefix >= 3 || suffix >= 4
+}
+
 /// The mistakes that can change the bytes of `input`.
 fn singles(input: &Input, key: &MerchantKey) -> Vec<Mistake> {
     let mut out: Vec<Mistake> = Mistake::units()
@@ -1058,12 +1100,15 @@ fn singles(input: &Input, key: &MerchantKey) -> Vec<Mistake> {
                 out.push(Mistake::FieldSignedTwice(i as u16));
             }
         }
-        for &a in &signed {
+        // One name in place of another: a neighbour in the list (a line copied from the
+        // one above or below), or a look-alike name (ext1/ext2, orderAmount/payAmount).
+        for (x, &a) in signed.iter().enumerate() {
             if !f.nonempty(a) {
                 continue;
             }
-            for &b in &signed {
-                if a != b {
+            for (y, &b) in signed.iter().enumerate() {
+                let (na, nb) = (f.rows[a].0.name, f.rows[b].0.name);
+                if a != b && (x.abs_diff(y) <= 2 || similar(na, nb)) {
                     out.push(Mistake::FieldInPlaceOf {
                         signed: a as u16,
                         instead_of: b as u16,
@@ -1089,7 +1134,7 @@ pub fn diagnose(
     sig: &str,
 ) -> Result<Diagnosis, String> {
     let input = input(kind, fields)?;
-    diagnose_input(kind, fields, input, key, sig)
+    diagnose_input(kind, fields, input, key, sig, Instant::now() + TIME_BUDGET)
 }
 
 fn diagnose_input(
@@ -1098,8 +1143,8 @@ fn diagnose_input(
     mut input: Input,
     key: &MerchantKey,
     sig: &str,
+    deadline: Instant,
 ) -> Result<Diagnosis, String> {
-    let started = Instant::now();
     let masked = key.masked();
     // Texts from a wire are hashed as received (LF line ends included); fields as the
     // library builds them, and the variant builder must agree with it on the rule.
@@ -1169,6 +1214,14 @@ fn diagnose_input(
     if d.matches {
         return Ok(d);
     }
+    // The signature as bytes, and which hex cases it is written in.
+    let target = sig_bytes(sig).map(|t| {
+        (
+            t,
+            !sig.bytes().any(|b| b.is_ascii_uppercase()),
+            !sig.bytes().any(|b| b.is_ascii_lowercase()),
+        )
+    });
     let singles = singles(&input, key);
     let cheap: Vec<Mistake> = singles.iter().copied().filter(|m| m.cheap()).collect();
     // Levels: 1, 2, 3 mistakes; the search stops at the first level that explains `sig`.
@@ -1214,7 +1267,7 @@ fn diagnose_input(
                 set_form(&mut input, *f);
             }
             for set in &sets {
-                if d.tried >= MAX_VARIANTS || started.elapsed() > TIME_BUDGET {
+                if d.tried >= MAX_VARIANTS || Instant::now() > deadline {
                     d.budget_exhausted = true;
                     break;
                 }
@@ -1231,7 +1284,9 @@ fn diagnose_input(
                     2 => d.pairs += 1,
                     _ => d.triples += 1,
                 }
-                if hex(&dg, lower) == sig {
+                if target.is_some_and(|(t, is_lower, is_upper)| {
+                    dg == t && if lower { is_lower } else { is_upper }
+                }) {
                     d.explanations.push(explain(&input, set, masked));
                 }
             }
@@ -1616,23 +1671,25 @@ pub fn diagnose_wire(
         received: None,
         cert: None,
     };
+    let deadline = Instant::now() + TIME_BUDGET;
     if let Some(c) = computed {
         let key = key.ok_or("--computed needs the MD5 key (--key or --key-file)")?;
-        let d = diagnose_input(kind, &obj, input.clone(), key, c)?;
+        let d = diagnose_input(kind, &obj, input.clone(), key, c, deadline)?;
         report.computed = Some((c.to_owned(), d));
     }
     if !report.builtin.valid {
         if md5 {
-            if let Some(key) = key {
-                let plausible =
-                    received_sig.len() == 32 && received_sig.bytes().all(|b| b.is_ascii_hexdigit());
-                if plausible && computed != Some(received_sig.as_str()) {
+            // Without --computed: the received signature itself is explained (a test
+            // harness's or a hand-built message's mistake).
+            if let (Some(key), None) = (key, computed) {
+                if sig_bytes(&received_sig).is_some() {
                     report.received = Some(diagnose_input(
                         kind,
                         &obj,
                         input.clone(),
                         key,
                         &received_sig,
+                        deadline,
                     )?);
                 }
             }
