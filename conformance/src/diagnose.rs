@@ -406,6 +406,8 @@ struct Text {
     sig_line: Option<String>,
     /// The wire's lines end in LF only.
     lf: bool,
+    /// The lines are the received ones (hashed as received, quirks included).
+    wire: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -503,7 +505,12 @@ fn input(kind: MessageKind, obj: &Map<String, Value>) -> Result<Input, String> {
                 }
                 Some(_) => return Err("records must be an array".into()),
                 None if batch => {}
-                None => lines.push(record_line(def.fields, obj)?),
+                // The pre-auth results as `parse` prints them.
+                None => match obj.get("record") {
+                    Some(Value::Object(r)) => lines.push(record_line(def.fields, r)?),
+                    Some(_) => return Err("record must be an object".into()),
+                    None => lines.push(record_line(def.fields, obj)?),
+                },
             }
             let sig_line = match obj.get("signMsg") {
                 Some(v) => Some(value_text("signMsg", v)?).filter(|s| !s.is_empty()),
@@ -514,6 +521,7 @@ fn input(kind: MessageKind, obj: &Map<String, Value>) -> Result<Input, String> {
                 form: any::default_text_form(kind),
                 sig_line,
                 lf: false,
+                wire: false,
             }))
         }
         SignScheme::MerchantMd5 | SignScheme::GatewayNameValue => {
@@ -1149,7 +1157,7 @@ fn diagnose_input(
     // Texts from a wire are hashed as received (LF line ends included); fields as the
     // library builds them, and the variant builder must agree with it on the rule.
     let correct = match &input {
-        Input::Text(t) if t.lf => hex(&digest(&input, &[], key).unwrap_or_default(), false),
+        Input::Text(t) if t.wire => hex(&digest(&input, &[], key).unwrap_or_default(), false),
         _ => {
             let mut obj = fields.clone();
             obj.remove("unknownFields");
@@ -1464,6 +1472,7 @@ fn received_input(
         if let Input::Text(t) = &mut input {
             t.lines = lines;
             t.lf = lf;
+            t.wire = true;
             t.sig_line = Some(received.sign_msg().to_owned()).filter(|s| !s.is_empty());
         }
         return Ok((obj, input));

@@ -984,3 +984,25 @@ fn the_search_says_how_many_variants_it_tried_and_stays_fast() {
     // The budget keeps an answer under a second even in a debug build.
     assert!(elapsed < std::time::Duration::from_secs(3), "{elapsed:?}");
 }
+
+#[test]
+fn preauth_text_with_spaces_after_pipes_is_hashed_as_received() {
+    // §4.2's format lines put a space after each `|`; the signature covers them as sent.
+    let rec =
+        "0000| ok| v1.8| 0| 100020091218001| NO1| 20141128151433| 100| USD| P1| 20141128151433";
+    let sig = md5_upper(format!("{rec}|{KEY}").as_bytes());
+    let wire = format!("{rec}\r\n{sig}\r\n");
+    let (code, out) = verifying("preauth-cancel-response", &wire, &sig);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("built-in verifier: valid (signed text: literal"),
+        "{out}"
+    );
+    let (code, out) = verifying(
+        "preauth-cancel-response",
+        &wire,
+        &md5_upper(format!("{rec}\r\n{sig}|{KEY}").as_bytes()),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_explained(&out, &["signature-line-signed"]);
+}
