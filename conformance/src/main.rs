@@ -94,7 +94,8 @@ enum Command {
     /// Run the conformance cases (every vector) against the built-in implementation or
     /// your own through --adapter (docs/adapter.md).
     Run(runner::RunArgs),
-    /// Read a message's fields as JSON and explain why SIG differs from their MD5 signMsg.
+    /// Explain a wrong MD5 signMsg: the fields as JSON with --expected SIG (signing side),
+    /// or the received wire with --computed SIG, your verifier's output (verifying side).
     Diagnose(diagnose::DiagnoseArgs),
     /// Read a message's wire form and list every constraint it breaks.
     Check {
