@@ -5,6 +5,7 @@ pub mod adapter;
 pub mod cases;
 pub mod diagnose;
 pub mod gateway;
+pub mod generate;
 pub mod key_args;
 pub mod report;
 pub mod runner;
