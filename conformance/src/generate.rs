@@ -846,9 +846,9 @@ struct Outcome {
     expected: Expected,
     op: CaseOp,
     /// Sign: the byte offset where the implementation's signSource first differs.
-    source_offset: Option<usize>,
+    source_diff: Option<(String, String)>,
     /// Sign: the byte offset where signMsg first differs.
-    sig_offset: Option<usize>,
+    sig_diff: Option<(String, String)>,
 }
 
 impl Outcome {
@@ -921,8 +921,8 @@ fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
         detail: String::new(),
         expected: Expected::Valid,
         op: sign_case(),
-        source_offset: None,
-        sig_offset: None,
+        source_diff: None,
+        sig_diff: None,
     };
     match op {
         Op::Reference => match independent(g) {
@@ -934,9 +934,9 @@ fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
                 let src_ok = source.as_deref() == Some(src.as_str());
                 if sig != md5 || !src_ok {
                     out.verdict = Verdict::Fail;
-                    out.sig_offset = (sig != md5).then(|| first_difference(&sig, &md5));
-                    out.source_offset =
-                        (!src_ok).then(|| first_difference(source.as_deref().unwrap_or(""), &src));
+                    out.sig_diff = (sig != md5).then(|| (sig.clone(), md5.clone()));
+                    out.source_diff =
+                        (!src_ok).then(|| (source.clone().unwrap_or_default(), src.clone()));
                     out.detail = format!(
                         "built-in signMsg {sig}, independent {md5}; built-in signSource {:?}, independent {src:?}",
                         source.as_deref().unwrap_or("")
@@ -981,14 +981,14 @@ fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
                         if got != sig || src_bad {
                             out.verdict = Verdict::Fail;
                             if got != sig {
-                                out.sig_offset = Some(first_difference(&got, &sig));
+                                out.sig_diff = Some((got.clone(), sig.clone()));
                             }
                             if src_bad {
                                 let (x, y) = (
                                     got_src.clone().unwrap_or_default(),
                                     source.clone().unwrap_or_default(),
                                 );
-                                out.source_offset = Some(first_difference(&x, &y));
+                                out.source_diff = Some((x.clone(), y.clone()));
                                 out.detail
                                     .push_str(&format!("; signSource {x:?}, built-in {y:?}"));
                             }
@@ -1259,30 +1259,54 @@ fn implicated(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Vec<String> {
     out
 }
 
-/// Where a byte offset of the built-in's sign source lies.
-fn locate(g: &Generated, offset: usize) -> String {
-    let Ok((src, _, pieces)) = independent(g) else {
-        return format!("byte {offset}");
-    };
-    let inside = pieces
+fn excerpt(s: &str, at: usize) -> String {
+    s.get(at..)
+        .map(|t| t.chars().take(20).collect())
+        .unwrap_or_default()
+}
+
+/// For a name=value source: the name of the pair that holds byte `at`.
+fn pair_name(src: &str, at: usize) -> Option<String> {
+    let start = src
+        .get(..=at.min(src.len().saturating_sub(1)))?
+        .rfind('&')
+        .map_or(0, |i| i + 1);
+    src.get(start..)?.split('=').next().map(str::to_owned)
+}
+
+/// Where the implementation's sign source (`got`) first differs from the expected one
+/// (`want`), named by the field of the expected source and the pair of `got`.
+fn locate(g: &Generated, got: &str, want: &str) -> String {
+    let offset = first_difference(got, want);
+    let pieces = independent(g).map(|x| x.2).unwrap_or_default();
+    let field = pieces
         .iter()
         .find(|p| offset >= p.start && offset < p.end)
+        .map(|p| format!("in field {}", p.what))
         .or_else(|| {
             pieces
                 .iter()
-                .find(|p| offset <= p.end + 1 && offset >= p.end)
-        });
-    let at = |i: usize| src.get(i..).and_then(|t| t.chars().next());
-    match inside {
-        Some(p) => format!(
-            "byte {offset} of the sign source, in field {}{}",
-            p.what,
-            at(offset)
-                .map(|c| format!(" (built-in has {c:?} there)"))
-                .unwrap_or_default()
-        ),
-        None => format!("byte {offset} of the sign source"),
-    }
+                .rev()
+                .find(|p| p.end <= offset)
+                .map(|p| format!("after field {}", p.what))
+        })
+        .unwrap_or_default();
+    let got_at = if is_text(g.kind) {
+        String::new()
+    } else {
+        pair_name(got, offset)
+            .map(|n| format!(" (pair {n:?})"))
+            .unwrap_or_default()
+    };
+    let want_at = if offset >= want.len() {
+        "the expected source ends there".to_owned()
+    } else {
+        format!("expected {:?}", excerpt(want, offset))
+    };
+    format!(
+        "byte {offset}, {field}: the implementation has {:?}{got_at}, {want_at}",
+        excerpt(got, offset)
+    )
 }
 
 fn shell_quote(s: &str) -> String {
@@ -1519,11 +1543,19 @@ fn minimal_report(
     if let CaseOp::Verify { wire, .. } | CaseOp::Parse { wire, .. } = &mo.op {
         t.push_str(&format!("\n    wire: {wire:?}"));
     }
-    if let Some(off) = mo.source_offset {
-        t.push_str(&format!("\n    signSource differs at {}", locate(min, off)));
+    if let Some((got, want)) = &mo.source_diff {
+        t.push_str(&format!(
+            "\n    signSource differs at {}",
+            locate(min, got, want)
+        ));
     }
-    if let Some(off) = mo.sig_offset {
-        t.push_str(&format!("\n    signMsg differs at byte {off}"));
+    if let Some((got, want)) = &mo.sig_diff {
+        let off = first_difference(got, want);
+        t.push_str(&format!(
+            "\n    signMsg differs at byte {off}: {:?} where {:?} is expected",
+            excerpt(got, off),
+            excerpt(want, off)
+        ));
     }
     let blame = implicated(op, min, ctx);
     if !blame.is_empty() {
