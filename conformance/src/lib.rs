@@ -6,6 +6,7 @@ pub mod cases;
 pub mod diagnose;
 #[cfg(feature = "sandbox")]
 pub mod gateway;
+pub mod generate;
 pub mod key_args;
 pub mod report;
 pub mod runner;

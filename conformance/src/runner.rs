@@ -442,6 +442,17 @@ pub struct RunArgs {
     /// implementation then runs in strict mode.
     #[arg(long)]
     pub strict: bool,
+    /// Generative conformance (docs/adapter.md, "Generative runs"): N random messages per
+    /// message type (default 100) from the spec tables, each signed, verified and parsed,
+    /// compared with the built-in implementation; disagreements are shrunk.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "100")]
+    pub generate: Option<u32>,
+    /// The seed of a generative run (default: from the clock, printed in the report).
+    #[arg(long, value_name = "S", requires = "generate")]
+    pub seed: Option<u64>,
+    /// Run only case K (0-based) of each selected message of a generative run.
+    #[arg(long, value_name = "K", requires = "generate")]
+    pub case: Option<u32>,
 }
 
 /// Writes to stdout; a closed stdout (`| head`) is not an error worth a panic.
@@ -454,6 +465,9 @@ pub fn write_stdout(text: &str) {
 /// Runs the subcommand: `Ok(exit code)` (0 all passed, 1 failures), `Err(one line)` for
 /// unusable arguments or input (exit 2).
 pub fn cli(args: RunArgs) -> Result<u8, String> {
+    if let Some(n) = args.generate {
+        return generate_cli(&args, n);
+    }
     let dir = args.vectors.clone().unwrap_or_else(crate::vectors_dir);
     let files = cases::load_dir(&dir).map_err(|e| e.to_string())?;
     let all: Vec<&Case> = files.iter().flat_map(|f| f.cases.iter()).collect();
@@ -514,6 +528,79 @@ pub fn cli(args: RunArgs) -> Result<u8, String> {
         args.strict,
         results,
         &deviations,
+        baseline.as_ref(),
+    );
+    drop(imp);
+    write_stdout(&report.render(args.format));
+    Ok(u8::from(report.failed() > 0))
+}
+
+/// `run --generate N`: the generative run (`generate.rs`), reported like `run`.
+fn generate_cli(args: &RunArgs, n: u32) -> Result<u8, String> {
+    use crate::generate::{self, GenOptions};
+    if n == 0 || n > generate::MAX_N {
+        return Err(format!(
+            "--generate {n} must be between 1 and {}",
+            generate::MAX_N
+        ));
+    }
+    if args.list {
+        return Err("--list does not apply to --generate (the cases are generated)".into());
+    }
+    if args.deviations.is_some() || args.vectors.is_some() {
+        return Err("--deviations and --vectors do not apply to --generate".into());
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        return Err(format!(
+            "--timeout {} must be a number of seconds in (0, 3600]",
+            args.timeout
+        ));
+    }
+    let baseline = match &args.baseline {
+        Some(p) => Some(report::Baseline::load(p)?),
+        None => None,
+    };
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() ^ u64::from(d.subsec_nanos()))
+    });
+    let mode = if args.strict {
+        Mode::Strict
+    } else {
+        Mode::Lenient
+    };
+    let opts = GenOptions {
+        n,
+        seed,
+        case: args.case,
+        filter: args.filter.clone(),
+        mode,
+        adapter: args.adapter.clone(),
+        strict: args.strict,
+    };
+    if let Some(k) = args.case {
+        if k >= n {
+            return Err(format!(
+                "--case {k} is not below --generate {n} (cases are numbered from 0)"
+            ));
+        }
+    }
+    let mut imp: Box<dyn Implementation> = match &args.adapter {
+        Some(cmd) => Box::new(Adapter::start(cmd, Duration::from_secs_f64(args.timeout))?),
+        None => Box::new(Builtin { mode }),
+    };
+    let results = generate::run(&opts, imp.as_mut())?;
+    let describe = format!(
+        "{}; generated: {n} messages per type, seed {seed}{}",
+        imp.describe(),
+        args.case.map(|k| format!(", case {k}")).unwrap_or_default()
+    );
+    let report = Report::new(
+        describe,
+        args.strict,
+        results,
+        &Deviations::default(),
         baseline.as_ref(),
     );
     drop(imp);

@@ -23,6 +23,9 @@ answered `unsupported`.
     python3 allinpay_adapter.py                        # the correct implementation
     python3 allinpay_adapter.py --broken alphabetical  # signs fields in alphabetical order
     python3 allinpay_adapter.py --broken trusts-sign-type  # ignores configuredSignType
+    python3 allinpay_adapter.py --broken plus-not-decoded  # form values: '+' stays '+'
+    python3 allinpay_adapter.py --broken decodeuri     # form values decoded like JS decodeURI
+    python3 allinpay_adapter.py --broken ext1-twice    # notifications verified with ext1 for ext2
 """
 
 import base64
@@ -178,11 +181,11 @@ def text_of(v):
     return str(v)
 
 
-def sign_source(message, values):
+def sign_source(message, values, rows=None):
     """§5.1: the non-empty signed fields in table order, name=value joined by '&'."""
     pairs = [
         (name, text_of(values.get(name)))
-        for name, kind in FLAT[message]
+        for name, kind in (rows or FLAT[message])
         if kind == "S" and text_of(values.get(name)) != ""
     ]
     if BROKEN == "alphabetical":
@@ -299,8 +302,25 @@ def parse_form(wire, charset):
             raise Refused("a pair without '='")
         name, value = pair.split("=", 1)
         name = urllib.parse.unquote_plus(name, encoding=enc, errors="strict")
-        values[name] = urllib.parse.unquote_plus(value, encoding=enc, errors="strict")
+        if BROKEN == "plus-not-decoded":  # '+' kept as '+', not a space
+            values[name] = urllib.parse.unquote(value, encoding=enc, errors="strict")
+        elif BROKEN == "decodeuri":
+            values[name] = decode_uri(value.replace("+", " "), enc)
+        else:
+            values[name] = urllib.parse.unquote_plus(value, encoding=enc, errors="strict")
     return values
+
+
+def decode_uri(value, enc):
+    """--broken decodeuri: JavaScript's decodeURI, which leaves the escapes of the URI
+    delimiters (%2F %3A %3B %2C %3F %40 %26 %3D %2B %24 %23) escaped."""
+    out = bytearray()
+    for part in re.split(r"(%[0-9A-Fa-f]{2})", value):
+        if len(part) == 3 and part[0] == "%" and chr(int(part[1:], 16)) not in "/:;,?@&=+$#":
+            out.append(int(part[1:], 16))
+        else:
+            out += part.encode(enc)
+    return out.decode(enc)
 
 
 def split_text(text, columns):
@@ -372,7 +392,10 @@ def verify_flat(req):
     sig = text_of(values.get("signMsg"))
     if not sig:
         return "signMsg missing"
-    source = sign_source(message, values)
+    rows = FLAT[message]
+    if BROKEN == "ext1-twice" and rows is PAY_NOTIFY:  # ext1 listed in ext2's place
+        rows = [("ext1" if n == "ext2" else n, k) for n, k in rows]
+    source = sign_source(message, values, rows)
     sign_type = text_of(values.get("signType"))
     if message not in MERCHANT:  # the merchant signs its own messages with MD5 always
         why = configured_sign_type(req, sign_type)
@@ -487,10 +510,11 @@ def answer(line):
 def main():
     global BROKEN
     args = sys.argv[1:]
-    if args[:1] == ["--broken"] and len(args) == 2 and args[1] in ("alphabetical", "trusts-sign-type"):
+    variants = ("alphabetical", "trusts-sign-type", "plus-not-decoded", "decodeuri", "ext1-twice")
+    if args[:1] == ["--broken"] and len(args) == 2 and args[1] in variants:
         BROKEN = args[1]
     elif args:
-        print("usage: allinpay_adapter.py [--broken alphabetical|trusts-sign-type]", file=sys.stderr)
+        print(f"usage: allinpay_adapter.py [--broken {'|'.join(variants)}]", file=sys.stderr)
         return 2
     for line in sys.stdin:
         if line.strip():
