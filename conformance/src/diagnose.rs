@@ -469,7 +469,7 @@ pub fn diagnose(
         .as_str()
         .to_owned();
     let masked = key.masked();
-    let source_masked = source(&input, &[], &masked);
+    let source_masked = source(&input, &[], masked);
     // The variant builder must agree with the library on the correct rule.
     let base = signature(&input, &[], key).map(|(_, s)| s);
     if base.as_deref() != Some(correct.as_str()) {
@@ -550,7 +550,7 @@ pub fn diagnose(
             diagnosis.tried += 1;
             if got == sig {
                 diagnosis.explanations.push(Explanation {
-                    source_masked: source(&input, set, &masked),
+                    source_masked: source(&input, set, masked),
                     mistakes: set.clone(),
                 });
             }
