@@ -20,6 +20,14 @@ const PHP: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../examples/adapters/php/allinpay_adapter.php"
 );
+const JAVA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/adapters/java/AllinpayAdapter.java"
+);
+const NODE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/adapters/node/allinpay_adapter.js"
+);
 
 fn succeeds(program: &str, args: &[&str]) -> bool {
     Command::new(program)
@@ -41,6 +49,39 @@ fn php_has_openssl() -> bool {
         "php",
         &["-r", "exit(function_exists('openssl_verify') ? 0 : 1);"],
     )
+}
+
+/// Whether a tool is installed; when it is not, the test is skipped with a note, unless
+/// `require` (ALLINPAY_REQUIRE_JAVA, ALLINPAY_REQUIRE_NODE: set by .ci/run) asks for it.
+fn tool_or_skip(program: &str, args: &[&str], require: &str, install: &str) -> bool {
+    if succeeds(program, args) {
+        return true;
+    }
+    assert!(
+        std::env::var_os(require).is_none(),
+        "{program} is required ({require}) but not installed"
+    );
+    eprintln!("SKIPPED: {program} is not installed ({install})");
+    false
+}
+
+/// Compiles the Java example with `javac -d` into the test's temporary directory and
+/// returns the class path.
+fn compile_java() -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("java-adapter");
+    std::fs::create_dir_all(&dir).expect("class directory");
+    let out = Command::new("javac")
+        .args(["-Xlint:all", "-Werror", "-d"])
+        .arg(&dir)
+        .arg(JAVA)
+        .output()
+        .expect("javac");
+    assert!(
+        out.status.success(),
+        "javac failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir.to_str().expect("path").to_owned()
 }
 
 /// What one run reported.
@@ -108,6 +149,8 @@ struct Vector {
     certificate: Option<String>,
     /// A `Verify` group's `configuredSignType`.
     configured: Option<String>,
+    /// The group's charset (MD5 groups): what MD5 hashes in.
+    charset: Option<String>,
     result: String,
     flags: Vec<String>,
     comment: String,
@@ -167,6 +210,7 @@ fn vectors() -> Vec<Vector> {
                     key: g["key"].as_str().map(str::to_owned),
                     certificate: g["certificate"].as_str().map(str::to_owned),
                     configured: g["configuredSignType"].as_str().map(str::to_owned),
+                    charset: g["charset"].as_str().map(str::to_owned),
                     result: s("result").expect("result"),
                     flags: t["flags"]
                         .as_array()
@@ -305,13 +349,29 @@ fn select(all: &[Vector], pred: impl Fn(&Vector) -> bool) -> BTreeSet<String> {
         .collect()
 }
 
+/// A case hashed in GBK or GB2312 (its group's charset, §5.1 c, ERRATA E-CHARSET).
+fn gbk_charset(v: &Vector) -> bool {
+    v.charset
+        .as_deref()
+        .is_some_and(|c| c.eq_ignore_ascii_case("gbk") || c.eq_ignore_ascii_case("gb2312"))
+}
+
 /// What the examples answer `unsupported`: parse and check, and the certificate mode
 /// when the language lacks RSA.
 fn expected_skips(all: &[Vector], with_cert: bool) -> BTreeSet<String> {
+    expected_skips_with(all, with_cert, true)
+}
+
+/// The same, for a language without a GBK encoder (Node): it also answers `unsupported`
+/// to every sign and verify whose charset is gbk or gb2312.
+fn expected_skips_with(all: &[Vector], with_cert: bool, with_gbk: bool) -> BTreeSet<String> {
     select(all, |v| {
         v.kind == "Parse"
             || v.kind == "Check"
             || (matches!(v.kind.as_str(), "CertVerify" | "Verify") && !answerable(v, with_cert))
+            || (!with_gbk
+                && matches!(v.kind.as_str(), "Md5Sign" | "Md5Verify" | "Verify")
+                && gbk_charset(v))
     })
 }
 
@@ -460,7 +520,86 @@ fn trusts_sign_type_breaks(all: &[Vector], with_cert: bool) -> BTreeSet<String> 
     })
 }
 
+/// `--broken no-mcht-refund-order-no`: §3.6 signed over the official SDK's old v1.3 refund
+/// list, without mchtRefundOrderNo. Only refund answers that carry a non-empty
+/// mchtRefundOrderNo change: their genuine signatures (MD5 and certificate) fail, and the
+/// value signed over the old list (flag `OldFieldListWithoutMchtRefundOrderNo`) is
+/// reproduced. The refund request (§3.5) and query (§3.7) keep the field.
+fn no_mcht_refund_order_no_breaks(all: &[Vector], with_cert: bool) -> BTreeSet<String> {
+    const OLD: &str = "OldFieldListWithoutMchtRefundOrderNo";
+    select(all, |v| {
+        if v.message != "refund-response" {
+            return false;
+        }
+        let Some((joined, _)) = sign_source_shape(v) else {
+            return false;
+        };
+        if !joined.contains(&"mchtRefundOrderNo") {
+            return false;
+        }
+        match v.kind.as_str() {
+            "Md5Sign" => sign_case_breaks(v, OLD),
+            "Md5Verify" => v.valid() || (v.invalid() && v.flag(OLD)),
+            "CertVerify" | "Verify" => {
+                answerable(v, with_cert) && (v.valid() || (v.invalid() && v.flag(OLD)))
+            }
+            _ => false,
+        }
+    })
+}
+
+/// The escapes JavaScript's `decodeURI` leaves as they are: the reserved characters
+/// `; / ? : @ & = + $ , #` (ECMA-262 decodeURI's reservedURISet).
+fn decode_uri_keeps(raw: &str) -> bool {
+    const KEPT: [&str; 11] = [
+        "%2F", "%3A", "%3B", "%2C", "%3F", "%40", "%26", "%3D", "%2B", "%24", "%23",
+    ];
+    let upper = raw.to_ascii_uppercase();
+    KEPT.iter().any(|k| upper.contains(k))
+}
+
+/// `--broken decodeuri`: form bodies percent-decoded with `decodeURI`, which leaves the
+/// reserved characters escaped (`%2F` stays `%2F`). A received name=value message (the
+/// form bodies: payData is JSON, the texts are not URL-encoded) changes when a signed
+/// field's value, or signMsg (base64 `+`, `/`, `=` travel as %2B %2F %3D), holds such an
+/// escape: its genuine signature stops verifying. A rejected one stays rejected (the bug
+/// changes the signed bytes, it does not produce a forger's), and sign cases get their
+/// fields decoded already.
+fn decodeuri_breaks(all: &[Vector], with_cert: bool) -> BTreeSet<String> {
+    select(all, |v| {
+        let Some(signed) = signed_fields(&v.message) else {
+            return false;
+        };
+        if v.message == "pay-request"
+            || !matches!(v.kind.as_str(), "Md5Verify" | "CertVerify" | "Verify")
+            || !answerable(v, with_cert)
+            || !v.valid()
+        {
+            return false;
+        }
+        v.wire
+            .as_deref()
+            .unwrap_or_default()
+            .split('&')
+            .any(|pair| {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                let name: String = form_urlencoded::parse(name.as_bytes())
+                    .map(|(k, _)| k.into_owned())
+                    .collect();
+                (name == "signMsg" || signed.contains(&name.as_str())) && decode_uri_keeps(value)
+            })
+    })
+}
+
 fn check(adapter: &str, want_failing: &BTreeSet<String>, all: &[Vector], with_cert: bool) {
+    check_skipping(adapter, want_failing, &expected_skips(all, with_cert));
+}
+
+/// Runs the adapter: it fails exactly `want_failing` (less the cases it skips) and skips
+/// exactly `skips`.
+fn check_skipping(adapter: &str, want_failing: &BTreeSet<String>, skips: &BTreeSet<String>) {
+    let want_failing: BTreeSet<String> = want_failing.difference(skips).cloned().collect();
+    let want_failing = &want_failing;
     let r = run(adapter);
     let missing: Vec<_> = want_failing.difference(&r.failing).collect();
     let extra: Vec<_> = r.failing.difference(want_failing).collect();
@@ -468,11 +607,7 @@ fn check(adapter: &str, want_failing: &BTreeSet<String>, all: &[Vector], with_ce
         missing.is_empty() && extra.is_empty(),
         "{adapter}:\n expected to fail but passed: {missing:#?}\n failed unexpectedly: {extra:#?}"
     );
-    assert_eq!(
-        r.skipped,
-        expected_skips(all, with_cert),
-        "{adapter}: skipped cases"
-    );
+    assert_eq!(&r.skipped, skips, "{adapter}: skipped cases");
     assert_eq!(
         r.code,
         i32::from(!want_failing.is_empty()),
@@ -564,6 +699,82 @@ fn php_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break(
         &all,
         ssl,
     );
+}
+
+#[test]
+fn java_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break() {
+    // .ci/adapters.sh installs a JDK and .ci/run sets ALLINPAY_REQUIRE_JAVA: CI never skips.
+    if !tool_or_skip(
+        "javac",
+        &["-version"],
+        "ALLINPAY_REQUIRE_JAVA",
+        ".ci/adapters.sh installs default-jdk-headless",
+    ) {
+        return;
+    }
+    let classes = compile_java();
+    let java = format!("java -cp {classes} AllinpayAdapter");
+    let all = vectors();
+    // The JDK has RSA (certificate mode) and GBK: only parse and check are skipped.
+    check(&java, &BTreeSet::new(), &all, true);
+
+    let alphabetical = alphabetical_breaks(&all, true);
+    assert!(alphabetical.iter().any(|id| id.contains("_cert/")));
+    check(
+        &format!("{java} --broken alphabetical"),
+        &alphabetical,
+        &all,
+        true,
+    );
+
+    let old_list = no_mcht_refund_order_no_breaks(&all, true);
+    // MD5 and certificate answers, and the old list's own value reproduced.
+    assert!(
+        old_list.iter().any(|id| id.contains("/md5_refund_response/"))
+            && old_list.iter().any(|id| id.contains("/attack_downgrade_refund_response/"))
+            && all
+                .iter()
+                .any(|v| v.flag("OldFieldListWithoutMchtRefundOrderNo") && old_list.contains(&v.id)),
+        "{old_list:#?}"
+    );
+    check(
+        &format!("{java} --broken no-mcht-refund-order-no"),
+        &old_list,
+        &all,
+        true,
+    );
+}
+
+#[test]
+fn node_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break() {
+    // .ci/adapters.sh installs nodejs and .ci/run sets ALLINPAY_REQUIRE_NODE: CI never skips.
+    if !tool_or_skip(
+        "node",
+        &["--version"],
+        "ALLINPAY_REQUIRE_NODE",
+        ".ci/adapters.sh installs nodejs",
+    ) {
+        return;
+    }
+    let node = format!("node {NODE}");
+    let all = vectors();
+    // crypto has RSA; Node has no GBK encoder: gbk and gb2312 cases are skipped.
+    let skips = expected_skips_with(&all, true, false);
+    assert!(all.iter().any(|v| gbk_charset(v) && skips.contains(&v.id)));
+    check_skipping(&node, &BTreeSet::new(), &skips);
+
+    let lower = lowercase_hex_breaks(&all, true);
+    assert!(lower.iter().any(|id| id.starts_with("5.4/")), "{lower:#?}");
+    check_skipping(&format!("{node} --broken lowercase-hex"), &lower, &skips);
+
+    let decodeuri = decodeuri_breaks(&all, true);
+    // MD5 values (ext1 `%3C%2FUSER%3E`, `gift%26wrap`) and base64 certificate signatures.
+    assert!(
+        decodeuri.iter().any(|id| id.contains("/md5_pay_notify/"))
+            && decodeuri.iter().any(|id| id.contains("_cert/")),
+        "{decodeuri:#?}"
+    );
+    check_skipping(&format!("{node} --broken decodeuri"), &decodeuri, &skips);
 }
 
 #[test]
