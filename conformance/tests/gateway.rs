@@ -4,6 +4,7 @@
 
 mod gateway_support;
 
+use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -760,4 +761,248 @@ fn http_errors_and_inspection() {
     let stats: serde_json::Value =
         serde_json::from_slice(&get(&gw.url("/sandbox/stats")).body).expect("json");
     assert_eq!(stats["orders"], 0);
+}
+
+// ---- Issue 15: the defects. Each test below fails on the code before it. ----
+
+/// A connection's request, raw.
+fn raw_request(method: &str, path: &str, extra: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+#[test]
+fn bodies_not_in_utf8_answer_zf20001() {
+    use base64::Engine as _;
+    let gw = start(Config::new(key()));
+    let zf20001 = "ERRORCODE=ZF20001&ERRORMSG=报文编码格式错误";
+    // Raw GBK bytes (你好) in a form body, before and after the version.
+    for body in [
+        &b"version=v1.5&merchantId=100020091218001&orderNo=\xc4\xe3\xba\xc3"[..],
+        &b"orderNo=\xc4\xe3&version=v2.3"[..],
+        // Percent-encoded GBK: decodes to bytes that are not UTF-8.
+        &b"version=v1.5&merchantId=100020091218001&orderNo=%C4%E3%BA%C3"[..],
+        // Invalid UTF-8 (a lone continuation byte).
+        &b"version=v1.8&orderNo=\x80"[..],
+    ] {
+        refused(
+            &post(&gw.url("/gateway/index.do"), body),
+            "ZF20001",
+            "报文编码格式错误",
+        );
+    }
+    assert_eq!(
+        post(
+            &gw.url("/mchtoq/refundQuery"),
+            b"version=v2.4&orderNo=\xc4\xe3"
+        )
+        .text(),
+        zf20001
+    );
+    let page = post(&gw.url("/mchtoq/index.do"), b"version=v1.6&orderNo=%C4%E3");
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&page.body)
+        .expect("base64");
+    assert_eq!(String::from_utf8(decoded).expect("utf-8"), zf20001);
+    // payData JSON with its productName in GBK bytes (笔记 is B1CA BCC7).
+    let json = pay_json("GBK1", 1000, "http://127.0.0.1:9/n").into_bytes();
+    let utf8 = "笔记本电脑".as_bytes();
+    let at = json
+        .windows(utf8.len())
+        .position(|w| w == utf8)
+        .expect("productName");
+    let mut with_gbk = json[..at].to_vec();
+    with_gbk.extend_from_slice(b"\xb1\xca\xbc\xc7");
+    with_gbk.extend_from_slice(&json[at + utf8.len()..]);
+    assert_eq!(post(&gw.url("/sdk/pay"), &with_gbk).text(), zf20001);
+}
+
+#[test]
+fn wrong_methods_answer_405_everywhere() {
+    let gw = start(Config::new(key()));
+    for path in [
+        "/",
+        "/sandbox/notifications",
+        "/sandbox/stats",
+        "/sandbox/cert",
+    ] {
+        for method in ["POST", "HEAD", "OPTIONS", "PUT", "DELETE"] {
+            let mut s = connect(&gw.url(""));
+            let r = raw_exchange(
+                &mut s,
+                &raw_request(method, path, "", b""),
+                Duration::from_secs(5),
+            );
+            assert_eq!(r.status(), Some(405), "{method} {path}: {}", r.text());
+            assert!(
+                r.text().contains("allow: GET"),
+                "{method} {path}: {}",
+                r.text()
+            );
+        }
+    }
+    for path in [
+        "/sdk/pay",
+        "/gateway/index.do",
+        "/mchtoq/index.do",
+        "/mchtoq/refundQuery",
+    ] {
+        for method in ["GET", "HEAD", "OPTIONS"] {
+            let mut s = connect(&gw.url(""));
+            let r = raw_exchange(
+                &mut s,
+                &raw_request(method, path, "", b""),
+                Duration::from_secs(5),
+            );
+            assert_eq!(r.status(), Some(405), "{method} {path}");
+            assert!(
+                r.text().contains("allow: POST"),
+                "{method} {path}: {}",
+                r.text()
+            );
+        }
+    }
+    assert_eq!(get(&gw.url("/sandbox/stats")).status, 200);
+}
+
+fn hostile_limits() -> gateway::Limits {
+    gateway::Limits {
+        header_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(300),
+        max_connections: 4,
+    }
+}
+
+#[test]
+fn slow_clients_are_timed_out() {
+    let gw = start(Config {
+        limits: hostile_limits(),
+        ..Config::new(key())
+    });
+    // Headers and 2 bytes of a 100-byte body: 408, then closed.
+    let mut s = connect(&gw.url(""));
+    let head = b"POST /gateway/index.do HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nve";
+    let t = std::time::Instant::now();
+    let r = raw_exchange(&mut s, head, Duration::from_secs(3));
+    assert_eq!(r.status(), Some(408), "{r:?}");
+    assert!(r.closed, "closed after the 408");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    // Half a request line: closed after the header timeout.
+    let mut s = connect(&gw.url(""));
+    let r = raw_exchange(&mut s, b"POST /sdk/p", Duration::from_secs(3));
+    assert!(r.closed, "{r:?}");
+    // Nothing at all, and an idle keep-alive connection after an answer: closed too.
+    let mut s = connect(&gw.url(""));
+    assert!(read_until_closed(&mut s, Duration::from_secs(3)).closed);
+    let mut s = connect(&gw.url(""));
+    let r = raw_exchange(
+        &mut s,
+        b"GET /sandbox/stats HTTP/1.1\r\nHost: x\r\n\r\n",
+        Duration::from_secs(3),
+    );
+    assert_eq!(r.status(), Some(200));
+    assert!(
+        r.closed,
+        "idle after the answer: closed by the header timeout"
+    );
+}
+
+#[test]
+fn connections_above_the_limit_get_503_and_slow_ones_free_their_slot() {
+    let gw = start(Config {
+        limits: gateway::Limits {
+            header_timeout: Duration::from_millis(800),
+            ..hostile_limits()
+        },
+        ..Config::new(key())
+    });
+    // Four slow clients hold every slot.
+    let mut slow: Vec<_> = (0..4)
+        .map(|_| {
+            let mut s = connect(&gw.url(""));
+            let _ = s.write_all(b"POST /gateway/index.do HTTP/1.1\r\nHost: x\r\n");
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut s = connect(&gw.url(""));
+    let r = raw_exchange(
+        &mut s,
+        &raw_request("GET", "/sandbox/stats", "", b""),
+        Duration::from_secs(2),
+    );
+    assert_eq!(r.status(), Some(503), "{r:?}");
+    assert!(r.closed);
+    // Once the header timeout frees them, normal requests are served again.
+    for s in &mut slow {
+        assert!(read_until_closed(s, Duration::from_secs(3)).closed);
+    }
+    assert!(wait_until(3, || {
+        let mut s = connect(&gw.url(""));
+        raw_exchange(
+            &mut s,
+            &raw_request("GET", "/sandbox/stats", "", b""),
+            Duration::from_secs(2),
+        )
+        .status()
+            == Some(200)
+    }));
+}
+
+#[test]
+fn oversized_bodies_are_refused_from_content_length() {
+    // Default limits: the body timeout (10 s) is far above the 2 s allowed here.
+    let gw = start(Config::new(key()));
+    for path in ["/gateway/index.do", "/sdk/pay"] {
+        let mut s = connect(&gw.url(""));
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\nversion=",
+            allinpay_protocol::MAX_INPUT_LEN + 1
+        );
+        let t = std::time::Instant::now();
+        let r = raw_exchange(&mut s, head.as_bytes(), Duration::from_secs(2));
+        assert_eq!(r.status(), Some(413), "{path}: {r:?}");
+        assert!(r.closed, "{path}: closed without reading the body");
+        assert!(t.elapsed() < Duration::from_secs(1));
+    }
+    // Chunked bodies have no Content-Length: still refused once above the limit.
+    let big = vec![b'a'; allinpay_protocol::MAX_INPUT_LEN + 1];
+    assert_eq!(post(&gw.url("/gateway/index.do"), &big).status, 413);
+}
+
+#[test]
+fn duplicate_keys_answer_the_malformed_message_code() {
+    let merchant = accept_all();
+    let gw = start(fast(Config::new(key())));
+    // Signed for orderAmount 1000; a second orderAmount key after it would pay 1.
+    let json = pay_json("DUPKEY", 1000, &merchant.url);
+    let dup = json.replacen(
+        r#""orderAmount":"1000","#,
+        r#""orderAmount":"1000","orderAmount":"1","#,
+        1,
+    );
+    assert_ne!(dup, json);
+    refused(
+        &post(&gw.url("/sdk/pay"), dup.as_bytes()),
+        "BL0003_000002",
+        "总线采集提交非法数据错误",
+    );
+    let stats: serde_json::Value =
+        serde_json::from_slice(&get(&gw.url("/sandbox/stats")).body).expect("json");
+    assert_eq!(stats["orders"], 0, "nothing was paid");
+    // The same for a form field given twice.
+    let q = form::render(&sign(order_query("DUPKEY", &now14(), &now14()), &key()));
+    refused(
+        &post(
+            &gw.url("/gateway/index.do"),
+            format!("{q}&orderNo=OTHER").as_bytes(),
+        ),
+        "BL0003_000002",
+        "总线采集提交非法数据错误",
+    );
 }

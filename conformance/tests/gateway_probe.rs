@@ -196,6 +196,16 @@ fn command_lines_refuse_bad_input_with_one_line() {
         "soon",
     ]);
     one_line_error(code, &err);
+    for bad in [
+        ["--max-connections", "0"],
+        ["--header-timeout", "0s"],
+        ["--body-timeout", "soon"],
+    ] {
+        let mut args = vec!["gateway", "--listen", "127.0.0.1:0", "--key", "k"];
+        args.extend(bad);
+        let (code, _, err) = ac(&args);
+        one_line_error(code, &err);
+    }
     let (code, _, err) = ac(&[
         "probe-merchant",
         "--notify-url",

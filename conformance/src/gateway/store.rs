@@ -237,6 +237,11 @@ impl Store {
         f(&self.lock().state)
     }
 
+    /// Waits until every change made so far is durable.
+    pub async fn sync(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Changes the state and writes the touched records before returning. If the write
     /// fails, the in-memory change stays and the error is returned (the caller answers
     /// with a system error).
