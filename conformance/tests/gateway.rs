@@ -1006,3 +1006,145 @@ fn duplicate_keys_answer_the_malformed_message_code() {
         "总线采集提交非法数据错误",
     );
 }
+
+// ---- Issue 15: refund outcomes and §3.8 states. ----
+
+/// The §3.8 states the sandbox reports now for refunds of `amount` of `order_no`.
+fn refund_states(gw: &Running, order_no: &str, amount: u64) -> Vec<String> {
+    let a = post(
+        &gw.url("/mchtoq/refundQuery"),
+        &form_req(refund_query(order_no, amount)),
+    );
+    let parsed = any::parse(MessageKind::RefundQueryResponse, &a.body, Mode::Strict)
+        .unwrap_or_else(|e| panic!("{e}: {}", a.text()));
+    parsed
+        .verify(creds(&key()), Charset::Utf8)
+        .expect("verifies");
+    assert_eq!(
+        check::check(&parsed, &Clock::system(), Mode::Strict),
+        vec![]
+    );
+    let AnyMessage::RefundQueryResponse(list) = parsed.message else {
+        panic!()
+    };
+    list.records
+        .into_iter()
+        .map(|r| r.refund_result.unwrap_or_default())
+        .collect()
+}
+
+fn refund_result(reply: &gateway::net::Reply) -> String {
+    let parsed = any::parse(MessageKind::RefundResponse, &reply.body, Mode::Strict)
+        .unwrap_or_else(|e| panic!("{e}: {}", reply.text()));
+    parsed
+        .verify(creds(&key()), Charset::Utf8)
+        .expect("verifies");
+    let AnyMessage::RefundResponse(r) = parsed.message else {
+        panic!()
+    };
+    r.refund_result.unwrap_or_default()
+}
+
+#[test]
+fn refund_triggers_cover_refusal_and_every_refund_query_state() {
+    let merchant = accept_all();
+    let gw = start(Config {
+        refund_step: Duration::from_millis(1500),
+        ..fast(Config::new(key()))
+    });
+    let pay = |no: &str, amount: u64| {
+        let req = sign(pay_request(no, amount, &merchant.url, "0"), &key());
+        let r = post(&gw.url("/sdk/pay"), json::render(&req).as_bytes());
+        assert!(r.text().contains(r#""payResult":0"#), "{}", r.text());
+        req.order_datetime.unwrap_or_default()
+    };
+    let odt = pay("RQ1", 100_000);
+    let api = gw.url("/gateway/index.do");
+    let refund = |amount: u64| {
+        refund_result(&post(
+            &api,
+            &form_req(refund_req(
+                "RQ1",
+                &odt,
+                amount,
+                Some(&format!("RF{amount}")),
+            )),
+        ))
+    };
+    // Ends in 21: refused (§3.6 refundResult other than 20), reported 退款未受理.
+    assert_eq!(refund(121), "30");
+    assert_eq!(refund_states(&gw, "RQ1", 121), ["TKSUCC0001"]);
+    // Ends in 31-38: accepted, and the §3.8 query reports TKSUCC0001-0008.
+    for n in 1..=8 {
+        assert_eq!(refund(130 + n), "20");
+        assert_eq!(
+            refund_states(&gw, "RQ1", 130 + n),
+            [format!("TKSUCC000{n}")],
+            "{}",
+            130 + n
+        );
+    }
+    // Ends in 41-45: states that move on, one step every --refund-step.
+    let moving = [
+        (141, vec!["TKSUCC0005", "TKSUCC0006"]),
+        (142, vec!["TKSUCC0002", "TKSUCC0003", "TKSUCC0006"]),
+        (143, vec!["TKSUCC0005", "TKSUCC0007"]),
+        (144, vec!["TKSUCC0002", "TKSUCC0008"]),
+        (145, vec!["TKSUCC0006", "TKSUCC0004"]),
+    ];
+    for (amount, _) in &moving {
+        assert_eq!(refund(*amount), "20");
+    }
+    for (amount, states) in &moving {
+        assert_eq!(refund_states(&gw, "RQ1", *amount), [states[0]], "{amount}");
+    }
+    for (amount, states) in &moving {
+        let last = states.last().copied().unwrap_or_default();
+        let mut seen = vec![states[0].to_owned()];
+        assert!(
+            wait_until(10, || {
+                let now = refund_states(&gw, "RQ1", *amount).remove(0);
+                if seen.last() != Some(&now) {
+                    seen.push(now.clone());
+                }
+                now == last
+            }),
+            "{amount}: {seen:?}"
+        );
+        // Seen in order, none skipped but by the poll's granularity.
+        assert!(
+            seen.iter().all(|s| states.contains(&s.as_str())),
+            "{amount}: {seen:?}"
+        );
+    }
+    // The header overrides the amount.
+    let r = post_with(
+        &api,
+        &form_req(refund_req("RQ1", &odt, 300, Some("RFH"))),
+        &[("X-Sandbox-Refund", "refused")],
+    );
+    assert_eq!(refund_result(&r), "30");
+    assert_eq!(
+        post_with(
+            &api,
+            &form_req(refund_req("RQ1", &odt, 300, Some("RFH2"))),
+            &[("X-Sandbox-Refund", "gremlins")],
+        )
+        .text(),
+        "ERRORCODE=BL0003_000002&ERRORMSG=总线采集提交非法数据错误"
+    );
+
+    // A refund that fails gives its amount back; a refused one never held it.
+    let odt2 = pay("RQ2", 1000);
+    let refund2 = |amount: u64, mcht: &str| {
+        post(
+            &api,
+            &form_req(refund_req("RQ2", &odt2, amount, Some(mcht))),
+        )
+    };
+    assert_eq!(refund_result(&refund2(921, "A")), "30");
+    assert_eq!(refund_result(&refund2(943, "B")), "20");
+    refused(&refund2(100, "C"), "ZF10028", "该笔订单不符合退款条件");
+    assert!(wait_until(10, || refund_states(&gw, "RQ2", 943) == ["TKSUCC0007"]));
+    assert_eq!(refund_result(&refund2(1000, "D")), "20");
+}

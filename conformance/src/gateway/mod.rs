@@ -59,6 +59,8 @@ pub struct Config {
     pub log: bool,
     /// Hostile-client bounds of the HTTP server.
     pub limits: Limits,
+    /// How long a refund stays in each §3.8 state of a time-moving trigger.
+    pub refund_step: Duration,
 }
 
 /// Bounds on what one HTTP client can hold (docs/gateway.md, "Limits").
@@ -104,6 +106,7 @@ impl Config {
             max_in_flight: 64,
             log: false,
             limits: Limits::default(),
+            refund_step: Duration::from_secs(5),
         }
     }
 
@@ -126,6 +129,7 @@ pub struct Ctx {
     pub notifier: Notifier,
     pub log: bool,
     pub limits: Limits,
+    pub refund_step: Duration,
 }
 
 impl Ctx {
@@ -199,6 +203,7 @@ pub fn spawn(cfg: Config) -> Result<Running, GatewayError> {
         notifier,
         log: cfg.log,
         limits: cfg.limits,
+        refund_step: cfg.refund_step,
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -301,6 +306,9 @@ pub struct GatewayArgs {
     /// A request's body must arrive within this after its head (else 408).
     #[arg(long, default_value = "10s")]
     pub body_timeout: String,
+    /// How long a refund stays in each §3.8 state of a time-moving refund trigger.
+    #[arg(long, default_value = "5s")]
+    pub refund_step: String,
     /// Connections open at once (keep it below `ulimit -n`); one more is answered 503.
     #[arg(long, default_value_t = 256)]
     pub max_connections: usize,
@@ -347,6 +355,7 @@ impl GatewayArgs {
             body_timeout: positive(parse_duration(&self.body_timeout)?, "--body-timeout")?,
             max_connections: self.max_connections,
         };
+        cfg.refund_step = parse_duration(&self.refund_step)?;
         if cfg.limits.max_connections == 0 {
             return Err(GatewayError::Usage(
                 "--max-connections must be at least 1".into(),

@@ -25,7 +25,7 @@ use super::net::LoopbackUrl;
 use super::notifier::pay_notify;
 use super::store::{NoteStatus, Notification, Order, OrderStatus, Preauth, PreauthState, Refund};
 use super::time::{cst14, parse_cst14, unix_ms, unix_secs};
-use super::triggers::{self, Fault, Outcome};
+use super::triggers::{self, refund_state_releases, Fault, Outcome, RefundPlan};
 use super::Ctx;
 
 /// An answer.
@@ -274,7 +274,7 @@ pub fn route(
         (&Method::POST, "/gateway/index.do") => match form_version(body) {
             Err(e) => Err(parse_refusal(&e)),
             Ok(Some("v1.5")) => order_query(ctx, body),
-            Ok(Some("v2.3")) => refund(ctx, body),
+            Ok(Some("v2.3")) => refund(ctx, body, header),
             Ok(Some("v1.8")) => preauth(ctx, body, false),
             Ok(Some("v1.9")) => preauth(ctx, body, true),
             _ => Err(refuse_field(
@@ -648,7 +648,11 @@ fn order_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
 
 /// §3.5 → §3.6: partial refunds; their sum never exceeds the order amount; a repeated
 /// mchtRefundOrderNo gets the first answer again.
-fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
+fn refund(
+    ctx: &Ctx,
+    body: &[u8],
+    header: &dyn Fn(&str) -> Option<String>,
+) -> Result<Answer, Refusal> {
     let received = accept_request(ctx, MessageKind::Refund, body)?;
     let AnyMessage::Refund(q) = received.message else {
         return Err(refuse("BL0003_000002", "not a refund"));
@@ -658,6 +662,16 @@ fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     let order_no = q.order_no.clone().unwrap_or_default();
     let want = amount(q.refund_amount.as_deref());
     let mcht = q.mcht_refund_order_no.clone().filter(|s| !s.is_empty());
+    let plan = match header("x-sandbox-refund") {
+        None => RefundPlan::by_amount(want),
+        Some(name) => RefundPlan::from_name(&name).ok_or_else(|| {
+            refuse(
+                "BL0003_000002",
+                format!("unknown X-Sandbox-Refund {name:?}"),
+            )
+        })?,
+    };
+    let now_ms = unix_ms();
     let (order, refund) = ctx
         .store
         .write(|st, ch| {
@@ -691,25 +705,39 @@ fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
                     ));
                 }
             }
-            if order.refunded + want > capacity {
+            // Refunds refused, failed or reversed give their amount back.
+            let held: u64 = refunds
+                .iter()
+                .filter(|r| !refund_state_releases(r.state_at(now_ms)))
+                .map(|r| r.amount)
+                .sum();
+            if held + want > capacity {
                 return Err(refuse(
                     "ZF10028",
                     format!(
                         "refunds would total {} above the amount {capacity}",
-                        order.refunded + want
+                        held + want
                     ),
                 ));
             }
             let now = cst14(unix_secs());
+            let step = ctx.refund_step.as_millis() as u64;
             let r = Refund {
                 mcht_refund_order_no: mcht.clone(),
                 amount: want,
                 refund_datetime: now.clone(),
                 return_datetime: now,
-                state: "TKSUCC0006".into(),
+                state: plan.states[0].into(),
+                later: (1u64..)
+                    .zip(&plan.states[1..])
+                    .map(|(i, s)| (now_ms + i * step, (*s).to_owned()))
+                    .collect(),
+                refund_result: plan.refund_result.into(),
             };
             refunds.push(r.clone());
-            order.refunded += want;
+            if plan.refund_result == "20" {
+                order.refunded += want;
+            }
             ch.order(&order_no);
             ch.refunds(&order_no);
             Ok((order.clone(), r))
@@ -724,7 +752,7 @@ fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
         order_datetime: Some(order.order_datetime.clone()),
         refund_amount: Some(refund.amount.to_string()),
         refund_datetime: Some(refund.refund_datetime.clone()),
-        refund_result: Some("20".into()),
+        refund_result: Some(refund.refund_result.clone()),
         mcht_refund_order_no: refund.mcht_refund_order_no.clone(),
         return_datetime: Some(refund.return_datetime.clone()),
         sign_msg: None,
@@ -733,7 +761,10 @@ fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     Ok(Answer::ok(
         TEXT,
         form::render(&m),
-        format!("refund {} of {order_no}", refund.amount),
+        format!(
+            "refund {} of {order_no}: refundResult {}, {}",
+            refund.amount, refund.refund_result, plan.name
+        ),
     ))
 }
 
@@ -782,6 +813,7 @@ fn refund_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     if !exists {
         return Err(refuse("005", format!("no order {order_no}")));
     }
+    let now_ms = unix_ms();
     let wanted_date = q.refund_datetime.as_deref().filter(|s| !s.is_empty());
     let wanted_no = q.mcht_refund_order_no.as_deref().filter(|s| !s.is_empty());
     let records: Vec<RefundQueryRecord> = refunds
@@ -797,7 +829,7 @@ fn refund_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
             refund_amount: Some(r.amount.to_string()),
             refund_datetime: Some(r.refund_datetime.clone()),
             mcht_refund_order_no: r.mcht_refund_order_no.clone(),
-            refund_result: Some(r.state.clone()),
+            refund_result: Some(r.state_at(now_ms).to_owned()),
             return_datetime: Some(cst14(unix_secs())),
         })
         .collect();

@@ -83,8 +83,29 @@ pub struct Refund {
     pub amount: u64,
     pub refund_datetime: String,
     pub return_datetime: String,
-    /// §3.8 TKSUCC code.
+    /// §3.8 TKSUCC code (the first, when the state moves on with time).
     pub state: String,
+    /// Later states: (Unix ms from which it holds, TKSUCC code), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub later: Vec<(u64, String)>,
+    /// The §3.6 `refundResult` answered (20 accepted).
+    #[serde(default = "accepted")]
+    pub refund_result: String,
+}
+
+fn accepted() -> String {
+    "20".into()
+}
+
+impl Refund {
+    /// The §3.8 state at `now_ms`.
+    pub fn state_at(&self, now_ms: u64) -> &str {
+        self.later
+            .iter()
+            .rev()
+            .find(|(at, _)| *at <= now_ms)
+            .map_or(self.state.as_str(), |(_, s)| s.as_str())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
