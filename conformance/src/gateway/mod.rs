@@ -254,6 +254,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, GatewayError> {
     }
 }
 
+fn duration_arg(s: &str) -> Result<Duration, String> {
+    parse_duration(s).map_err(|e| e.to_string())
+}
+
 fn positive(d: Duration, name: &str) -> Result<Duration, GatewayError> {
     if d.is_zero() {
         return Err(GatewayError::Usage(format!("{name} must be above 0")));
@@ -301,14 +305,14 @@ pub struct GatewayArgs {
     #[arg(long)]
     pub quiet: bool,
     /// A request's head must arrive within this (idle keep-alive connections too).
-    #[arg(long, default_value = "10s")]
-    pub header_timeout: String,
+    #[arg(long, default_value = "10s", value_parser = duration_arg)]
+    pub header_timeout: Duration,
     /// A request's body must arrive within this after its head (else 408).
-    #[arg(long, default_value = "10s")]
-    pub body_timeout: String,
+    #[arg(long, default_value = "10s", value_parser = duration_arg)]
+    pub body_timeout: Duration,
     /// How long a refund stays in each §3.8 state of a time-moving refund trigger.
-    #[arg(long, default_value = "5s")]
-    pub refund_step: String,
+    #[arg(long, default_value = "5s", value_parser = duration_arg)]
+    pub refund_step: Duration,
     /// Connections open at once (keep it below `ulimit -n`); one more is answered 503.
     #[arg(long, default_value_t = 256)]
     pub max_connections: usize,
@@ -351,11 +355,11 @@ impl GatewayArgs {
         cfg.fault_delay = parse_duration(&self.fault_delay)?;
         cfg.log = !self.quiet;
         cfg.limits = Limits {
-            header_timeout: positive(parse_duration(&self.header_timeout)?, "--header-timeout")?,
-            body_timeout: positive(parse_duration(&self.body_timeout)?, "--body-timeout")?,
+            header_timeout: positive(self.header_timeout, "--header-timeout")?,
+            body_timeout: positive(self.body_timeout, "--body-timeout")?,
             max_connections: self.max_connections,
         };
-        cfg.refund_step = parse_duration(&self.refund_step)?;
+        cfg.refund_step = self.refund_step;
         if cfg.limits.max_connections == 0 {
             return Err(GatewayError::Usage(
                 "--max-connections must be at least 1".into(),
