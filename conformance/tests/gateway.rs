@@ -1148,3 +1148,98 @@ fn refund_triggers_cover_refusal_and_every_refund_query_state() {
     assert!(wait_until(10, || refund_states(&gw, "RQ2", 943) == ["TKSUCC0007"]));
     assert_eq!(refund_result(&refund2(1000, "D")), "20");
 }
+
+// ---- Issue 15: strictness where the spec is strict. ----
+
+#[test]
+fn strict_where_the_spec_is_strict() {
+    use base64::Engine as _;
+    let merchant = accept_all();
+    let gw = start(fast(Config::new(key())).with_test_cert());
+    let api = gw.url("/gateway/index.do");
+    let req = sign(pay_request("S1", 1000, &merchant.url, "0"), &key());
+    let odt = req.order_datetime.clone().unwrap_or_default();
+    assert_eq!(
+        post(&gw.url("/sdk/pay"), json::render(&req).as_bytes()).status,
+        200
+    );
+    // §3.1: a query's signType must be the order's.
+    let mut q = order_query("S1", &odt, &now14());
+    q.sign_type = Some("1".into());
+    refused(&post(&api, &form_req(q)), "ZF10004", "参数签名类型不正确");
+    assert!(post(&api, &form_req(order_query("S1", &odt, &now14())))
+        .text()
+        .contains("payResult=1"));
+
+    // §2.2.3: payAmount is what the payer paid, in RMB: a USD order is converted.
+    let usd = sign(international("S2", 1000, &merchant.url), &key());
+    let got = post(&gw.url("/sdk/pay"), json::render(&usd).as_bytes());
+    assert!(got.text().contains(r#""payResult":0"#), "{}", got.text());
+    assert!(wait_until(10, || merchant.bodies("S2").len() == 1));
+    let body = merchant.bodies("S2")[0].body.clone();
+    let r = any::parse(MessageKind::PayNotify, body.as_bytes(), Mode::Strict).expect("parses");
+    r.verify(creds(&key()), Charset::Utf8).expect("verifies");
+    // `check` reads §2.2.3 as payAmount ≤ orderAmount, which holds for RMB orders only
+    // (the notification carries no currency): that one rule is broken, by the spec.
+    let broken: Vec<String> = check::check(&r, &Clock::system(), Mode::Strict)
+        .iter()
+        .map(|v| v.field.to_string())
+        .collect();
+    assert!(broken.iter().all(|f| f == "payAmount"), "{broken:?}");
+    let AnyMessage::PayNotify(n) = r.message else {
+        panic!()
+    };
+    assert_eq!(n.order_amount.as_deref(), Some("1000"));
+    assert_eq!(n.pay_amount.as_deref(), Some("7100"), "10 USD at 7.1");
+    assert_ne!(n.pay_amount, n.order_amount);
+
+    // §4.3: confirming 0 is refused, not 0000.
+    let confirm = PreauthConfirm {
+        version: Some("v1.9".into()),
+        merchant_id: Some(MERCHANT.into()),
+        order_amount: Some("1000".into()),
+        confirm_amount: Some("0".into()),
+        currency: Some("840".into()),
+        order_no: Some("S2".into()),
+        order_datetime: usd.order_datetime.clone(),
+        sign_type: Some("0".into()),
+        sign_msg: None,
+    };
+    refused(
+        &post(&api, &form_req(confirm)),
+        "ZF10014",
+        "参数订单金额不正确",
+    );
+
+    // §3.3: only today's orders ("只支持对当天订单进行查询").
+    let yesterday = gateway::time::cst14(gateway::time::unix_secs() - 86_400);
+    let batch = |day: &str| BatchQuery {
+        version: Some("v1.6".into()),
+        merchant_id: Some(MERCHANT.into()),
+        begin_date_time: Some(format!("{}00", &day[..8])),
+        end_date_time: Some(format!("{}23", &day[..8])),
+        page_no: Some("1".into()),
+        sign_type: Some("1".into()),
+        sign_msg: None,
+    };
+    let a = post(&gw.url("/mchtoq/index.do"), &form_req(batch(&yesterday)));
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&a.body)
+        .expect("base64");
+    assert_eq!(
+        String::from_utf8(decoded).expect("utf-8"),
+        "ERRORCODE=ZF10024&ERRORMSG=参数查询开始时间不正确"
+    );
+    let a = post(&gw.url("/mchtoq/index.do"), &form_req(batch(&now14())));
+    let parsed =
+        any::parse(MessageKind::BatchQueryResponse, &a.body, Mode::Strict).expect("a page");
+    let AnyMessage::BatchQueryResponse(p) = parsed.message else {
+        panic!()
+    };
+    let s2 = p
+        .records
+        .iter()
+        .find(|r| r.order_no.as_deref() == Some("S2"))
+        .expect("S2 listed");
+    assert_eq!(s2.pay_amount.as_deref(), Some("7100"));
+}

@@ -636,6 +636,16 @@ fn order_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
                 format!("no paid order {order_no} at that orderDatetime"),
             )
         })?;
+    // §3.1 signType: "与提交订单时的签名类型保持一致".
+    if sign_type != order.sign_type {
+        return Err(refuse(
+            "ZF10004",
+            format!(
+                "signType {sign_type} differs from the order's {}",
+                order.sign_type
+            ),
+        ));
+    }
     let mut m = pay_notify(&order, cst14(unix_secs()));
     m.sign_type = Some(sign_type.clone());
     super::signing::sign_in_place(&ctx.keys, &mut m, &sign_type).map_err(sign_err)?;
@@ -861,6 +871,15 @@ fn batch_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     need_cert(ctx, "1")?;
     let begin = q.begin_date_time.unwrap_or_default();
     let end = q.end_date_time.unwrap_or_default();
+    // §3.3: "只支持对当天订单进行查询" (UTC+8).
+    let today = cst14(unix_secs());
+    let today = &today[..8];
+    if begin.get(..8) != Some(today) {
+        return Err(refuse_field("beginDateTime", "beginDateTime is not today"));
+    }
+    if end.get(..8) != Some(today) {
+        return Err(refuse_field("endDateTime", "endDateTime is not today"));
+    }
     let page: usize = q
         .page_no
         .as_deref()
@@ -892,7 +911,7 @@ fn batch_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
             order_datetime: Some(o.order_datetime.clone()),
             order_amount: Some(o.order_amount.to_string()),
             pay_datetime: Some(o.pay_datetime.clone()),
-            pay_amount: Some(o.order_amount.to_string()),
+            pay_amount: Some(super::notifier::pay_amount_rmb(o).to_string()),
             ext1: o.ext1.clone(),
             ext2: None,
             pay_result: Some("1".into()),
@@ -962,6 +981,13 @@ fn preauth(ctx: &Ctx, body: &[u8], confirm: bool) -> Result<Answer, Refusal> {
     let order_no = order_no.unwrap_or_default();
     let sign_type = sign_type.unwrap_or_default();
     need_cert(ctx, &sign_type)?;
+    if confirm && amount(confirm_amt.as_deref()) == 0 {
+        // Confirming nothing is no confirmation (§4.3 确认扣款金额).
+        return Err(refuse_field(
+            "confirmAmount",
+            "confirmAmount must be above 0",
+        ));
+    }
     let now = cst14(unix_secs());
     let (order, ret_code, ret_msg) = ctx
         .store
