@@ -274,6 +274,11 @@ async fn deliver(ctx: &Ctx, order_no: &str) {
             return;
         }
     };
+    // The attempt is counted durably before it is sent (§2.2.1's bound survives a crash).
+    if let Err(e) = ctx.store.sync().await {
+        ctx.log(format!("notify {order_no}: not sent: {e}"));
+        return;
+    }
     let mut posts = Vec::new();
     for (kind, body, ret) in plan.before {
         posts.push(post(ctx, &plan.url, 0, kind, body, &ret).await);
