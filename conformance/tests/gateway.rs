@@ -4,6 +4,7 @@
 
 mod gateway_support;
 
+use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -760,4 +761,485 @@ fn http_errors_and_inspection() {
     let stats: serde_json::Value =
         serde_json::from_slice(&get(&gw.url("/sandbox/stats")).body).expect("json");
     assert_eq!(stats["orders"], 0);
+}
+
+// ---- Issue 15: the defects. Each test below fails on the code before it. ----
+
+/// A connection's request, raw.
+fn raw_request(method: &str, path: &str, extra: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+#[test]
+fn bodies_not_in_utf8_answer_zf20001() {
+    use base64::Engine as _;
+    let gw = start(Config::new(key()));
+    let zf20001 = "ERRORCODE=ZF20001&ERRORMSG=报文编码格式错误";
+    // Raw GBK bytes (你好) in a form body, before and after the version.
+    for body in [
+        &b"version=v1.5&merchantId=100020091218001&orderNo=\xc4\xe3\xba\xc3"[..],
+        &b"orderNo=\xc4\xe3&version=v2.3"[..],
+        // Percent-encoded GBK: decodes to bytes that are not UTF-8.
+        &b"version=v1.5&merchantId=100020091218001&orderNo=%C4%E3%BA%C3"[..],
+        // Invalid UTF-8 (a lone continuation byte).
+        &b"version=v1.8&orderNo=\x80"[..],
+    ] {
+        refused(
+            &post(&gw.url("/gateway/index.do"), body),
+            "ZF20001",
+            "报文编码格式错误",
+        );
+    }
+    assert_eq!(
+        post(
+            &gw.url("/mchtoq/refundQuery"),
+            b"version=v2.4&orderNo=\xc4\xe3"
+        )
+        .text(),
+        zf20001
+    );
+    let page = post(&gw.url("/mchtoq/index.do"), b"version=v1.6&orderNo=%C4%E3");
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&page.body)
+        .expect("base64");
+    assert_eq!(String::from_utf8(decoded).expect("utf-8"), zf20001);
+    // payData JSON with its productName in GBK bytes (笔记 is B1CA BCC7).
+    let json = pay_json("GBK1", 1000, "http://127.0.0.1:9/n").into_bytes();
+    let utf8 = "笔记本电脑".as_bytes();
+    let at = json
+        .windows(utf8.len())
+        .position(|w| w == utf8)
+        .expect("productName");
+    let mut with_gbk = json[..at].to_vec();
+    with_gbk.extend_from_slice(b"\xb1\xca\xbc\xc7");
+    with_gbk.extend_from_slice(&json[at + utf8.len()..]);
+    assert_eq!(post(&gw.url("/sdk/pay"), &with_gbk).text(), zf20001);
+}
+
+#[test]
+fn wrong_methods_answer_405_everywhere() {
+    let gw = start(Config::new(key()));
+    for path in [
+        "/",
+        "/sandbox/notifications",
+        "/sandbox/stats",
+        "/sandbox/cert",
+    ] {
+        for method in ["POST", "HEAD", "OPTIONS", "PUT", "DELETE"] {
+            let mut s = connect(&gw.url(""));
+            let r = raw_exchange(
+                &mut s,
+                &raw_request(method, path, "", b""),
+                Duration::from_secs(5),
+            );
+            assert_eq!(r.status(), Some(405), "{method} {path}: {}", r.text());
+            assert!(
+                r.text().contains("allow: GET"),
+                "{method} {path}: {}",
+                r.text()
+            );
+        }
+    }
+    for path in [
+        "/sdk/pay",
+        "/gateway/index.do",
+        "/mchtoq/index.do",
+        "/mchtoq/refundQuery",
+    ] {
+        for method in ["GET", "HEAD", "OPTIONS"] {
+            let mut s = connect(&gw.url(""));
+            let r = raw_exchange(
+                &mut s,
+                &raw_request(method, path, "", b""),
+                Duration::from_secs(5),
+            );
+            assert_eq!(r.status(), Some(405), "{method} {path}");
+            assert!(
+                r.text().contains("allow: POST"),
+                "{method} {path}: {}",
+                r.text()
+            );
+        }
+    }
+    assert_eq!(get(&gw.url("/sandbox/stats")).status, 200);
+}
+
+fn hostile_limits() -> gateway::Limits {
+    gateway::Limits {
+        header_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(300),
+        max_connections: 4,
+    }
+}
+
+#[test]
+fn slow_clients_are_timed_out() {
+    let gw = start(Config {
+        limits: hostile_limits(),
+        ..Config::new(key())
+    });
+    // Headers and 2 bytes of a 100-byte body: 408, then closed.
+    let mut s = connect(&gw.url(""));
+    let head = b"POST /gateway/index.do HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nve";
+    let t = std::time::Instant::now();
+    let r = raw_exchange(&mut s, head, Duration::from_secs(3));
+    assert_eq!(r.status(), Some(408), "{r:?}");
+    assert!(r.closed, "closed after the 408");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    // Half a request line: closed after the header timeout.
+    let mut s = connect(&gw.url(""));
+    let r = raw_exchange(&mut s, b"POST /sdk/p", Duration::from_secs(3));
+    assert!(r.closed, "{r:?}");
+    // Nothing at all, and an idle keep-alive connection after an answer: closed too.
+    let mut s = connect(&gw.url(""));
+    assert!(read_until_closed(&mut s, Duration::from_secs(3)).closed);
+    let mut s = connect(&gw.url(""));
+    let r = raw_exchange(
+        &mut s,
+        b"GET /sandbox/stats HTTP/1.1\r\nHost: x\r\n\r\n",
+        Duration::from_secs(3),
+    );
+    assert_eq!(r.status(), Some(200));
+    assert!(
+        r.closed,
+        "idle after the answer: closed by the header timeout"
+    );
+}
+
+#[test]
+fn connections_above_the_limit_get_503_and_slow_ones_free_their_slot() {
+    let gw = start(Config {
+        limits: gateway::Limits {
+            header_timeout: Duration::from_millis(800),
+            ..hostile_limits()
+        },
+        ..Config::new(key())
+    });
+    // Four slow clients hold every slot.
+    let mut slow: Vec<_> = (0..4)
+        .map(|_| {
+            let mut s = connect(&gw.url(""));
+            let _ = s.write_all(b"POST /gateway/index.do HTTP/1.1\r\nHost: x\r\n");
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut s = connect(&gw.url(""));
+    let r = raw_exchange(
+        &mut s,
+        &raw_request("GET", "/sandbox/stats", "", b""),
+        Duration::from_secs(2),
+    );
+    assert_eq!(r.status(), Some(503), "{r:?}");
+    assert!(r.closed);
+    // Once the header timeout frees them, normal requests are served again.
+    for s in &mut slow {
+        assert!(read_until_closed(s, Duration::from_secs(3)).closed);
+    }
+    assert!(wait_until(3, || {
+        let mut s = connect(&gw.url(""));
+        raw_exchange(
+            &mut s,
+            &raw_request("GET", "/sandbox/stats", "", b""),
+            Duration::from_secs(2),
+        )
+        .status()
+            == Some(200)
+    }));
+}
+
+#[test]
+fn oversized_bodies_are_refused_from_content_length() {
+    // Default limits: the body timeout (10 s) is far above the 2 s allowed here.
+    let gw = start(Config::new(key()));
+    for path in ["/gateway/index.do", "/sdk/pay"] {
+        let mut s = connect(&gw.url(""));
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\nversion=",
+            allinpay_protocol::MAX_INPUT_LEN + 1
+        );
+        let t = std::time::Instant::now();
+        let r = raw_exchange(&mut s, head.as_bytes(), Duration::from_secs(2));
+        assert_eq!(r.status(), Some(413), "{path}: {r:?}");
+        assert!(r.closed, "{path}: closed without reading the body");
+        assert!(t.elapsed() < Duration::from_secs(1));
+    }
+    // Chunked bodies have no Content-Length: still refused once above the limit.
+    let big = vec![b'a'; allinpay_protocol::MAX_INPUT_LEN + 1];
+    assert_eq!(post(&gw.url("/gateway/index.do"), &big).status, 413);
+}
+
+#[test]
+fn duplicate_keys_answer_the_malformed_message_code() {
+    let merchant = accept_all();
+    let gw = start(fast(Config::new(key())));
+    // Signed for orderAmount 1000; a second orderAmount key after it would pay 1.
+    let json = pay_json("DUPKEY", 1000, &merchant.url);
+    let dup = json.replacen(
+        r#""orderAmount":"1000","#,
+        r#""orderAmount":"1000","orderAmount":"1","#,
+        1,
+    );
+    assert_ne!(dup, json);
+    refused(
+        &post(&gw.url("/sdk/pay"), dup.as_bytes()),
+        "BL0003_000002",
+        "总线采集提交非法数据错误",
+    );
+    let stats: serde_json::Value =
+        serde_json::from_slice(&get(&gw.url("/sandbox/stats")).body).expect("json");
+    assert_eq!(stats["orders"], 0, "nothing was paid");
+    // The same for a form field given twice.
+    let q = form::render(&sign(order_query("DUPKEY", &now14(), &now14()), &key()));
+    refused(
+        &post(
+            &gw.url("/gateway/index.do"),
+            format!("{q}&orderNo=OTHER").as_bytes(),
+        ),
+        "BL0003_000002",
+        "总线采集提交非法数据错误",
+    );
+}
+
+// ---- Issue 15: refund outcomes and §3.8 states. ----
+
+/// The §3.8 states the sandbox reports now for refunds of `amount` of `order_no`.
+fn refund_states(gw: &Running, order_no: &str, amount: u64) -> Vec<String> {
+    let a = post(
+        &gw.url("/mchtoq/refundQuery"),
+        &form_req(refund_query(order_no, amount)),
+    );
+    let parsed = any::parse(MessageKind::RefundQueryResponse, &a.body, Mode::Strict)
+        .unwrap_or_else(|e| panic!("{e}: {}", a.text()));
+    parsed
+        .verify(creds(&key()), Charset::Utf8)
+        .expect("verifies");
+    assert_eq!(
+        check::check(&parsed, &Clock::system(), Mode::Strict),
+        vec![]
+    );
+    let AnyMessage::RefundQueryResponse(list) = parsed.message else {
+        panic!()
+    };
+    list.records
+        .into_iter()
+        .map(|r| r.refund_result.unwrap_or_default())
+        .collect()
+}
+
+fn refund_result(reply: &gateway::net::Reply) -> String {
+    let parsed = any::parse(MessageKind::RefundResponse, &reply.body, Mode::Strict)
+        .unwrap_or_else(|e| panic!("{e}: {}", reply.text()));
+    parsed
+        .verify(creds(&key()), Charset::Utf8)
+        .expect("verifies");
+    let AnyMessage::RefundResponse(r) = parsed.message else {
+        panic!()
+    };
+    r.refund_result.unwrap_or_default()
+}
+
+#[test]
+fn refund_triggers_cover_refusal_and_every_refund_query_state() {
+    let merchant = accept_all();
+    let gw = start(Config {
+        refund_step: Duration::from_millis(1500),
+        ..fast(Config::new(key()))
+    });
+    let pay = |no: &str, amount: u64| {
+        let req = sign(pay_request(no, amount, &merchant.url, "0"), &key());
+        let r = post(&gw.url("/sdk/pay"), json::render(&req).as_bytes());
+        assert!(r.text().contains(r#""payResult":0"#), "{}", r.text());
+        req.order_datetime.unwrap_or_default()
+    };
+    let odt = pay("RQ1", 100_000);
+    let api = gw.url("/gateway/index.do");
+    let refund = |amount: u64| {
+        refund_result(&post(
+            &api,
+            &form_req(refund_req(
+                "RQ1",
+                &odt,
+                amount,
+                Some(&format!("RF{amount}")),
+            )),
+        ))
+    };
+    // Ends in 21: refused (§3.6 refundResult other than 20), reported 退款未受理.
+    assert_eq!(refund(121), "30");
+    assert_eq!(refund_states(&gw, "RQ1", 121), ["TKSUCC0001"]);
+    // Ends in 31-38: accepted, and the §3.8 query reports TKSUCC0001-0008.
+    for n in 1..=8 {
+        assert_eq!(refund(130 + n), "20");
+        assert_eq!(
+            refund_states(&gw, "RQ1", 130 + n),
+            [format!("TKSUCC000{n}")],
+            "{}",
+            130 + n
+        );
+    }
+    // Ends in 41-45: states that move on, one step every --refund-step.
+    let moving = [
+        (141, vec!["TKSUCC0005", "TKSUCC0006"]),
+        (142, vec!["TKSUCC0002", "TKSUCC0003", "TKSUCC0006"]),
+        (143, vec!["TKSUCC0005", "TKSUCC0007"]),
+        (144, vec!["TKSUCC0002", "TKSUCC0008"]),
+        (145, vec!["TKSUCC0006", "TKSUCC0004"]),
+    ];
+    for (amount, _) in &moving {
+        assert_eq!(refund(*amount), "20");
+    }
+    for (amount, states) in &moving {
+        assert_eq!(refund_states(&gw, "RQ1", *amount), [states[0]], "{amount}");
+    }
+    for (amount, states) in &moving {
+        let last = states.last().copied().unwrap_or_default();
+        let mut seen = vec![states[0].to_owned()];
+        assert!(
+            wait_until(10, || {
+                let now = refund_states(&gw, "RQ1", *amount).remove(0);
+                if seen.last() != Some(&now) {
+                    seen.push(now.clone());
+                }
+                now == last
+            }),
+            "{amount}: {seen:?}"
+        );
+        // Seen in order, none skipped but by the poll's granularity.
+        assert!(
+            seen.iter().all(|s| states.contains(&s.as_str())),
+            "{amount}: {seen:?}"
+        );
+    }
+    // The header overrides the amount.
+    let r = post_with(
+        &api,
+        &form_req(refund_req("RQ1", &odt, 300, Some("RFH"))),
+        &[("X-Sandbox-Refund", "refused")],
+    );
+    assert_eq!(refund_result(&r), "30");
+    assert_eq!(
+        post_with(
+            &api,
+            &form_req(refund_req("RQ1", &odt, 300, Some("RFH2"))),
+            &[("X-Sandbox-Refund", "gremlins")],
+        )
+        .text(),
+        "ERRORCODE=BL0003_000002&ERRORMSG=总线采集提交非法数据错误"
+    );
+
+    // A refund that fails gives its amount back; a refused one never held it.
+    let odt2 = pay("RQ2", 1000);
+    let refund2 = |amount: u64, mcht: &str| {
+        post(
+            &api,
+            &form_req(refund_req("RQ2", &odt2, amount, Some(mcht))),
+        )
+    };
+    assert_eq!(refund_result(&refund2(921, "A")), "30");
+    assert_eq!(refund_result(&refund2(943, "B")), "20");
+    refused(&refund2(100, "C"), "ZF10028", "该笔订单不符合退款条件");
+    assert!(wait_until(10, || refund_states(&gw, "RQ2", 943) == ["TKSUCC0007"]));
+    assert_eq!(refund_result(&refund2(1000, "D")), "20");
+}
+
+// ---- Issue 15: strictness where the spec is strict. ----
+
+#[test]
+fn strict_where_the_spec_is_strict() {
+    use base64::Engine as _;
+    let merchant = accept_all();
+    let gw = start(fast(Config::new(key())).with_test_cert());
+    let api = gw.url("/gateway/index.do");
+    let req = sign(pay_request("S1", 1000, &merchant.url, "0"), &key());
+    let odt = req.order_datetime.clone().unwrap_or_default();
+    assert_eq!(
+        post(&gw.url("/sdk/pay"), json::render(&req).as_bytes()).status,
+        200
+    );
+    // §3.1: a query's signType must be the order's.
+    let mut q = order_query("S1", &odt, &now14());
+    q.sign_type = Some("1".into());
+    refused(&post(&api, &form_req(q)), "ZF10004", "参数签名类型不正确");
+    assert!(post(&api, &form_req(order_query("S1", &odt, &now14())))
+        .text()
+        .contains("payResult=1"));
+
+    // §2.2.3: payAmount is what the payer paid, in RMB: a USD order is converted.
+    let usd = sign(international("S2", 1000, &merchant.url), &key());
+    let got = post(&gw.url("/sdk/pay"), json::render(&usd).as_bytes());
+    assert!(got.text().contains(r#""payResult":0"#), "{}", got.text());
+    assert!(wait_until(10, || merchant.bodies("S2").len() == 1));
+    let body = merchant.bodies("S2")[0].body.clone();
+    let r = any::parse(MessageKind::PayNotify, body.as_bytes(), Mode::Strict).expect("parses");
+    r.verify(creds(&key()), Charset::Utf8).expect("verifies");
+    // `check` reads §2.2.3 as payAmount ≤ orderAmount, which holds for RMB orders only
+    // (the notification carries no currency): that one rule is broken, by the spec.
+    let broken: Vec<String> = check::check(&r, &Clock::system(), Mode::Strict)
+        .iter()
+        .map(|v| v.field.to_string())
+        .collect();
+    assert!(broken.iter().all(|f| f == "payAmount"), "{broken:?}");
+    let AnyMessage::PayNotify(n) = r.message else {
+        panic!()
+    };
+    assert_eq!(n.order_amount.as_deref(), Some("1000"));
+    assert_eq!(n.pay_amount.as_deref(), Some("7100"), "10 USD at 7.1");
+    assert_ne!(n.pay_amount, n.order_amount);
+
+    // §4.3: confirming 0 is refused, not 0000.
+    let confirm = PreauthConfirm {
+        version: Some("v1.9".into()),
+        merchant_id: Some(MERCHANT.into()),
+        order_amount: Some("1000".into()),
+        confirm_amount: Some("0".into()),
+        currency: Some("840".into()),
+        order_no: Some("S2".into()),
+        order_datetime: usd.order_datetime.clone(),
+        sign_type: Some("0".into()),
+        sign_msg: None,
+    };
+    refused(
+        &post(&api, &form_req(confirm)),
+        "ZF10014",
+        "参数订单金额不正确",
+    );
+
+    // §3.3: only today's orders ("只支持对当天订单进行查询").
+    let yesterday = gateway::time::cst14(gateway::time::unix_secs() - 86_400);
+    let batch = |day: &str| BatchQuery {
+        version: Some("v1.6".into()),
+        merchant_id: Some(MERCHANT.into()),
+        begin_date_time: Some(format!("{}00", &day[..8])),
+        end_date_time: Some(format!("{}23", &day[..8])),
+        page_no: Some("1".into()),
+        sign_type: Some("1".into()),
+        sign_msg: None,
+    };
+    let a = post(&gw.url("/mchtoq/index.do"), &form_req(batch(&yesterday)));
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&a.body)
+        .expect("base64");
+    assert_eq!(
+        String::from_utf8(decoded).expect("utf-8"),
+        "ERRORCODE=ZF10024&ERRORMSG=参数查询开始时间不正确"
+    );
+    let a = post(&gw.url("/mchtoq/index.do"), &form_req(batch(&now14())));
+    let parsed =
+        any::parse(MessageKind::BatchQueryResponse, &a.body, Mode::Strict).expect("a page");
+    let AnyMessage::BatchQueryResponse(p) = parsed.message else {
+        panic!()
+    };
+    let s2 = p
+        .records
+        .iter()
+        .find(|r| r.order_no.as_deref() == Some("S2"))
+        .expect("S2 listed");
+    assert_eq!(s2.pay_amount.as_deref(), Some("7100"));
 }

@@ -215,3 +215,92 @@ fn restart_mid_schedule_loses_nothing_and_sends_nothing_extra() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn kill_during_load_loses_nothing_acknowledged() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    use allinpay_conformance::gateway::net::{request_blocking, LoopbackUrl};
+
+    let dir = std::env::temp_dir().join(format!("ac-gw-kill-load-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let state = dir.join("state.redb");
+    let merchant = Recorder::start(Arc::new(|_: &str, _: usize| 200));
+    let gw = Gateway::start(&state);
+    let pay = LoopbackUrl::parse(&gw.url("/sdk/pay")).expect("url");
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let down = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..8)
+        .map(|t| {
+            let (pay, acked, down, url) = (
+                pay.clone(),
+                acked.clone(),
+                down.clone(),
+                merchant.url.clone(),
+            );
+            std::thread::spawn(move || {
+                // Bounded: at most 5,000 payments a client.
+                for i in 0..5_000 {
+                    let no = format!("K{t}{i:05}");
+                    let body = pay_json(&no, 1000, &url);
+                    let r = request_blocking(
+                        &pay,
+                        Some(("application/json", body.as_bytes())),
+                        &[],
+                        Duration::from_secs(5),
+                    );
+                    match r {
+                        Ok(r) if r.text().contains(r#""payResult":0"#) => {
+                            acked.lock().expect("lock").push(no)
+                        }
+                        // Killed: anything after it is not acknowledged.
+                        _ if down.load(Ordering::SeqCst) => return,
+                        Ok(r) => panic!("{no}: {}", r.text()),
+                        Err(e) => panic!("{no}: {e}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    assert!(wait_until(30, || acked.lock().expect("lock").len() >= 400));
+    // kill -9 while the 8 clients are paying.
+    down.store(true, Ordering::SeqCst);
+    gw.kill();
+    for c in clients {
+        c.join().expect("client");
+    }
+    let acked = acked.lock().expect("lock").clone();
+
+    let gw = Gateway::start(&state);
+    let all = notes(&gw);
+    let known: std::collections::HashSet<&str> = all
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|n| n["orderNo"].as_str())
+        .collect();
+    let lost: Vec<&String> = acked
+        .iter()
+        .filter(|no| !known.contains(no.as_str()))
+        .collect();
+    println!(
+        "kill -9 under load: {} payments acknowledged, {} orders after restart, {} lost",
+        acked.len(),
+        known.len(),
+        lost.len()
+    );
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    // Every acknowledged payment is notified, at most 1 + 3 times.
+    assert!(wait_until(20, || {
+        let all = notes(&gw);
+        all.as_array()
+            .is_some_and(|a| a.iter().all(|n| n["status"] == "delivered"))
+    }));
+    for no in &acked {
+        let got = merchant.bodies(no).len();
+        assert!((1..=4).contains(&got), "{no}: {got} posts");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,10 +5,13 @@
 //!
 //! ```sh
 //! cargo run -p allinpay-conformance --example merchant-correct -- \
-//!     --listen 127.0.0.1:8036 --key 1234567890 [--merchant-id 100020091218001] [--cert gateway.pem]
+//!     --listen 127.0.0.1:8036 --key 1234567890 [--merchant-id 100020091218001] [--cert gateway.pem] \
+//!     --order NO,AMOUNT,DATETIME [--order …] [--refunded NO]
 //! ```
 //! Then point `receiveUrl` at `http://127.0.0.1:8036/notify`, or run
-//! `allinpay-conformance probe-merchant --notify-url http://127.0.0.1:8036/notify --key 1234567890`.
+//! `allinpay-conformance probe-merchant --notify-url http://127.0.0.1:8036/notify --key 1234567890
+//! --order-no NO --order-amount AMOUNT --order-datetime DATETIME`. It accepts only orders it
+//! issued, at their amount and orderDatetime, each paid by one payment, never after a refund.
 //!
 //! The HTTP part is a minimal HTTP/1.1 reader on `std::net`, enough for a sandbox.
 
@@ -24,17 +27,28 @@ use allinpay_protocol::codec::Mode;
 use allinpay_protocol::sign::Credentials;
 use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind};
 
-/// The merchant: its key, id, the gateway's certificate (signType 1) and its orders.
+/// One order of the merchant's book.
+#[derive(Clone, Debug, Default)]
+struct BookOrder {
+    amount: String,
+    datetime: String,
+    refunded: bool,
+    /// The payment that paid it (the first accepted notification's paymentOrderId).
+    payment_order_id: Option<String>,
+    fulfilled: u32,
+}
+
+/// The merchant: its key, id, the gateway's certificate (signType 1) and its order book.
 /// (`MerchantKey`'s `Debug` never shows the key.)
 #[derive(Debug)]
 pub struct Merchant {
     key: MerchantKey,
     merchant_id: String,
     cert: Option<GatewayCert>,
-    /// orderNo → (orderAmount, times fulfilled). A real merchant has its own order book
-    /// and compares the notified amount with it; this stub learns the amount from the
-    /// first verified notification.
-    orders: Mutex<HashMap<String, (String, u32)>>,
+    /// orderNo → the order as the merchant issued it.
+    orders: Mutex<HashMap<String, BookOrder>>,
+    /// Compare notified amounts with the book (off only to show what the probe catches).
+    check_amounts: bool,
 }
 
 impl Merchant {
@@ -44,7 +58,41 @@ impl Merchant {
             merchant_id: merchant_id.to_owned(),
             cert,
             orders: Mutex::new(HashMap::new()),
+            check_amounts: true,
         }
+    }
+
+    fn book(&self) -> std::sync::MutexGuard<'_, HashMap<String, BookOrder>> {
+        self.orders.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Issues an order: only notifications of issued orders are accepted.
+    pub fn with_order(self, order_no: &str, amount: u64, datetime: &str) -> Self {
+        self.book().insert(
+            order_no.to_owned(),
+            BookOrder {
+                amount: amount.to_string(),
+                datetime: datetime.to_owned(),
+                ..BookOrder::default()
+            },
+        );
+        self
+    }
+
+    /// Marks an issued order refunded: no notification can pay it again.
+    pub fn with_refunded(self, order_no: &str) -> Self {
+        if let Some(o) = self.book().get_mut(order_no) {
+            o.refunded = true;
+        }
+        self
+    }
+
+    /// The bug the probe's wrong-amount cases catch: amounts are taken from the
+    /// notification instead of compared with the order.
+    #[allow(dead_code)]
+    pub fn trusting_amounts(mut self) -> Self {
+        self.check_amounts = false;
+        self
     }
 
     /// Judges one notification body: `Ok` to answer 200, `Err(reason)` to answer 400.
@@ -73,18 +121,34 @@ impl Merchant {
             return Err("payResult is not 1 (paid)".into());
         }
         let order_no = n.order_no.unwrap_or_default();
-        let amount = n.order_amount.unwrap_or_default();
-        if n.pay_amount.as_deref() != Some(amount.as_str()) {
-            return Err("payAmount differs from orderAmount".into());
+        let mut orders = self.book();
+        let order = orders
+            .get_mut(&order_no)
+            .ok_or_else(|| format!("no order {order_no} of ours"))?;
+        if n.order_datetime.as_deref() != Some(order.datetime.as_str()) {
+            return Err("orderDatetime is not our order's: another order's payment".into());
         }
-        let mut orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = orders.entry(order_no).or_insert((amount.clone(), 0));
-        if entry.0 != amount {
+        // RMB orders: payAmount is what was paid, in 分 (§2.2.3).
+        if self.check_amounts
+            && (n.order_amount.as_deref() != Some(order.amount.as_str())
+                || n.pay_amount.as_deref() != Some(order.amount.as_str()))
+        {
             return Err("amount differs from the order's".into());
         }
-        entry.1 += 1;
+        let poid = n.payment_order_id.unwrap_or_default();
+        match &order.payment_order_id {
+            Some(paid_by) if *paid_by != poid => {
+                return Err("already paid by another payment".into());
+            }
+            _ if order.refunded && order.payment_order_id.is_none() => {
+                return Err("order refunded: not payable again".into());
+            }
+            _ => {}
+        }
+        order.payment_order_id = Some(poid);
+        order.fulfilled += 1;
         // Fulfil on the first notification only; resends and duplicates are acknowledged.
-        Ok(if entry.1 == 1 {
+        Ok(if order.fulfilled == 1 {
             "fulfilled"
         } else {
             "already fulfilled"
@@ -94,8 +158,7 @@ impl Merchant {
     /// How many times `order_no` was accepted (the tests read it).
     #[allow(dead_code)]
     pub fn accepted(&self, order_no: &str) -> u32 {
-        let orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
-        orders.get(order_no).map_or(0, |o| o.1)
+        self.book().get(order_no).map_or(0, |o| o.fulfilled)
     }
 }
 
@@ -208,6 +271,24 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let merchant = Arc::new(Merchant::new(key, &merchant_id, cert));
-    serve(listener, merchant, usize::MAX);
+    let mut merchant = Merchant::new(key, &merchant_id, cert);
+    // --order NO,AMOUNT,DATETIME (repeatable): the orders it issued; --refunded NO.
+    for (i, a) in args.iter().enumerate() {
+        let next = args.get(i + 1).map(String::as_str).unwrap_or_default();
+        if a == "--order" {
+            let parts: Vec<&str> = next.split(',').collect();
+            let [no, amount, datetime] = parts[..] else {
+                eprintln!("error: --order takes NO,AMOUNT,DATETIME");
+                std::process::exit(2);
+            };
+            let Ok(amount) = amount.parse() else {
+                eprintln!("error: --order: bad amount {amount:?}");
+                std::process::exit(2);
+            };
+            merchant = merchant.with_order(no, amount, datetime);
+        } else if a == "--refunded" {
+            merchant = merchant.with_refunded(next);
+        }
+    }
+    serve(listener, Arc::new(merchant), usize::MAX);
 }

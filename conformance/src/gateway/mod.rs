@@ -57,6 +57,33 @@ pub struct Config {
     pub max_in_flight: usize,
     /// Log one line per request and delivery on stdout.
     pub log: bool,
+    /// Hostile-client bounds of the HTTP server.
+    pub limits: Limits,
+    /// How long a refund stays in each §3.8 state of a time-moving trigger.
+    pub refund_step: Duration,
+}
+
+/// Bounds on what one HTTP client can hold (docs/gateway.md, "Limits").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A request's head (request line and headers) must arrive within this, counted from
+    /// the connection's start or the previous answer (idle keep-alive connections too).
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this after its head (else 408, closed).
+    pub body_timeout: Duration,
+    /// Connections open at once; one more is answered 503 and closed.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    /// 10 s, 10 s, 256 connections.
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 256,
+        }
+    }
 }
 
 impl Config {
@@ -78,6 +105,8 @@ impl Config {
             fault_delay: Duration::from_secs(2),
             max_in_flight: 64,
             log: false,
+            limits: Limits::default(),
+            refund_step: Duration::from_secs(5),
         }
     }
 
@@ -99,6 +128,8 @@ pub struct Ctx {
     pub store: Store,
     pub notifier: Notifier,
     pub log: bool,
+    pub limits: Limits,
+    pub refund_step: Duration,
 }
 
 impl Ctx {
@@ -171,6 +202,8 @@ pub fn spawn(cfg: Config) -> Result<Running, GatewayError> {
         store,
         notifier,
         log: cfg.log,
+        limits: cfg.limits,
+        refund_step: cfg.refund_step,
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -221,6 +254,17 @@ pub fn parse_duration(s: &str) -> Result<Duration, GatewayError> {
     }
 }
 
+fn duration_arg(s: &str) -> Result<Duration, String> {
+    parse_duration(s).map_err(|e| e.to_string())
+}
+
+fn positive(d: Duration, name: &str) -> Result<Duration, GatewayError> {
+    if d.is_zero() {
+        return Err(GatewayError::Usage(format!("{name} must be above 0")));
+    }
+    Ok(d)
+}
+
 /// `allinpay-conformance gateway`.
 #[derive(clap::Args)]
 pub struct GatewayArgs {
@@ -260,6 +304,18 @@ pub struct GatewayArgs {
     /// No request log on stdout.
     #[arg(long)]
     pub quiet: bool,
+    /// A request's head must arrive within this (idle keep-alive connections too).
+    #[arg(long, default_value = "10s", value_parser = duration_arg)]
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this after its head (else 408).
+    #[arg(long, default_value = "10s", value_parser = duration_arg)]
+    pub body_timeout: Duration,
+    /// How long a refund stays in each §3.8 state of a time-moving refund trigger.
+    #[arg(long, default_value = "5s", value_parser = duration_arg)]
+    pub refund_step: Duration,
+    /// Connections open at once (keep it below `ulimit -n`); one more is answered 503.
+    #[arg(long, default_value_t = 256)]
+    pub max_connections: usize,
 }
 
 impl std::fmt::Debug for GatewayArgs {
@@ -298,6 +354,17 @@ impl GatewayArgs {
         cfg.notify_timeout = parse_duration(&self.notify_timeout)?;
         cfg.fault_delay = parse_duration(&self.fault_delay)?;
         cfg.log = !self.quiet;
+        cfg.limits = Limits {
+            header_timeout: positive(self.header_timeout, "--header-timeout")?,
+            body_timeout: positive(self.body_timeout, "--body-timeout")?,
+            max_connections: self.max_connections,
+        };
+        cfg.refund_step = self.refund_step;
+        if cfg.limits.max_connections == 0 {
+            return Err(GatewayError::Usage(
+                "--max-connections must be at least 1".into(),
+            ));
+        }
         let mut cert_out = None;
         if self.cert_mode {
             cfg = match (&self.gateway_key, &self.gateway_cert) {

@@ -24,6 +24,26 @@ pub const MAX_RESENDS: usize = 3;
 
 const FORM: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
+/// The sandbox's fixed exchange rates (§6.2 currencies): 分 per 10,000 minor units of
+/// the order's currency (docs/gateway.md, "Currencies").
+pub const RATES: [(&str, u64); 6] = [
+    ("840", 71_000), // USD: 1 美分 = 7.1 分
+    ("344", 9_100),  // HKD: 1 港仙 = 0.91 分
+    ("392", 470),    // JPY: 1 日元 = 0.047 元
+    ("978", 77_000), // EUR: 1 euro cent = 7.7 分
+    ("458", 15_000), // MYR: 1 sen = 1.5 分
+    ("032", 46_000), // AUD: 1 cent = 4.6 分
+];
+
+/// §2.2.3 payAmount: "用户实际支付币种为人民币", the order amount in 分 at [`RATES`],
+/// rounded half up; RMB orders (0, 156) pay their orderAmount.
+pub fn pay_amount_rmb(order: &Order) -> u64 {
+    match RATES.iter().find(|(c, _)| *c == order.currency) {
+        Some((_, rate)) => (order.order_amount.saturating_mul(*rate) + 5_000) / 10_000,
+        None => order.order_amount,
+    }
+}
+
 /// The §2.2.3 message of a paid order (also the §3.2 answer), unsigned.
 pub fn pay_notify(order: &Order, return_datetime: String) -> PayNotify {
     // payType: what the payer used; payType 0 lets the payer choose, taken as 27 (cards).
@@ -43,7 +63,7 @@ pub fn pay_notify(order: &Order, return_datetime: String) -> PayNotify {
         order_datetime: Some(order.order_datetime.clone()),
         order_amount: Some(order.order_amount.to_string()),
         pay_datetime: Some(order.pay_datetime.clone()),
-        pay_amount: Some(order.order_amount.to_string()),
+        pay_amount: Some(pay_amount_rmb(order).to_string()),
         ext1: order.ext1.clone(),
         ext2: None,
         pay_result: Some("1".into()),
@@ -254,6 +274,11 @@ async fn deliver(ctx: &Ctx, order_no: &str) {
             return;
         }
     };
+    // The attempt is counted durably before it is sent (§2.2.1's bound survives a crash).
+    if let Err(e) = ctx.store.sync().await {
+        ctx.log(format!("notify {order_no}: not sent: {e}"));
+        return;
+    }
     let mut posts = Vec::new();
     for (kind, body, ret) in plan.before {
         posts.push(post(ctx, &plan.url, 0, kind, body, &ret).await);

@@ -41,6 +41,21 @@ pub struct ProbeArgs {
     /// Per-request timeout.
     #[arg(long, default_value = "5s")]
     pub timeout: String,
+    /// An order the merchant has and has not refunded: every case uses it, so a merchant
+    /// that refuses unknown orders (as it should) is judged fairly. With
+    /// --order-amount and --order-datetime; without them the probe invents one.
+    #[arg(long, requires = "order_amount", requires = "order_datetime")]
+    pub order_no: Option<String>,
+    /// The order's orderAmount (分).
+    #[arg(long, requires = "order_no")]
+    pub order_amount: Option<u64>,
+    /// The order's orderDatetime (yyyyMMddHHmmss).
+    #[arg(long, requires = "order_no")]
+    pub order_datetime: Option<String>,
+    /// NO,AMOUNT,DATETIME of an order the merchant has refunded: adds the case of a
+    /// payment notified for it.
+    #[arg(long)]
+    pub refunded_order: Option<String>,
 }
 
 impl std::fmt::Debug for ProbeArgs {
@@ -85,6 +100,56 @@ impl Report {
     }
 }
 
+/// An order of the merchant's, as the probe's notifications name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderRef {
+    pub order_no: String,
+    pub amount: u64,
+    /// `yyyyMMddHHmmss`.
+    pub datetime: String,
+}
+
+impl OrderRef {
+    /// `NO,AMOUNT,DATETIME`.
+    pub fn parse(s: &str) -> Result<Self, GatewayError> {
+        let bad = || GatewayError::Usage(format!("{s:?} is not NO,AMOUNT,DATETIME"));
+        let mut parts = s.split(',');
+        let (Some(no), Some(amount), Some(datetime), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        Self::new(no, amount.parse().map_err(|_| bad())?, datetime)
+    }
+
+    /// Checks the order number's characters (§2.1) and the datetime.
+    pub fn new(order_no: &str, amount: u64, datetime: &str) -> Result<Self, GatewayError> {
+        let ok_no = !order_no.is_empty()
+            && order_no.len() <= 50
+            && order_no
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok_no {
+            return Err(GatewayError::Usage(format!(
+                "order number {order_no:?}: letters, digits, - and _ (§2.1)"
+            )));
+        }
+        if amount == 0 {
+            return Err(GatewayError::Usage("order amount must be above 0".into()));
+        }
+        if super::time::parse_cst14(datetime).is_none() {
+            return Err(GatewayError::Usage(format!(
+                "order datetime {datetime:?} is not yyyyMMddHHmmss"
+            )));
+        }
+        Ok(Self {
+            order_no: order_no.to_owned(),
+            amount,
+            datetime: datetime.to_owned(),
+        })
+    }
+}
+
 /// The battery's settings.
 #[derive(Clone, Debug)]
 pub struct Probe {
@@ -93,10 +158,15 @@ pub struct Probe {
     pub merchant_id: String,
     pub sign_type: String,
     pub timeout: Duration,
+    /// The merchant's order every case uses; `None`: one the probe invents.
+    pub order: Option<OrderRef>,
+    /// An order the merchant refunded (the `paid-after-refund` case).
+    pub refunded: Option<OrderRef>,
 }
 
-fn base(p: &Probe, order_no: &str, amount: u64, ret: i64) -> PayNotify {
-    let now = unix_secs();
+/// A notification of `order` (paid at `payment_order_id`), returned at `ret`.
+fn notice(p: &Probe, order: &OrderRef, payment_order_id: &str, ret: i64) -> PayNotify {
+    let paid = super::time::parse_cst14(&order.datetime).map_or(unix_secs(), |t| t + 60);
     PayNotify {
         merchant_id: Some(p.merchant_id.clone()),
         version: Some("v1.0".into()),
@@ -104,12 +174,12 @@ fn base(p: &Probe, order_no: &str, amount: u64, ret: i64) -> PayNotify {
         sign_type: Some(p.sign_type.clone()),
         pay_type: Some("27".into()),
         issuer_id: None,
-        payment_order_id: Some(format!("{}{:04}", cst14(now), amount % 10_000)),
-        order_no: Some(order_no.to_owned()),
-        order_datetime: Some(cst14(now - 120)),
-        order_amount: Some(amount.to_string()),
-        pay_datetime: Some(cst14(now - 60)),
-        pay_amount: Some(amount.to_string()),
+        payment_order_id: Some(payment_order_id.to_owned()),
+        order_no: Some(order.order_no.clone()),
+        order_datetime: Some(order.datetime.clone()),
+        order_amount: Some(order.amount.to_string()),
+        pay_datetime: Some(cst14(paid.min(unix_secs()))),
+        pay_amount: Some(order.amount.to_string()),
         ext1: None,
         ext2: None,
         pay_result: Some("1".into()),
@@ -129,27 +199,38 @@ impl Probe {
     /// The cases: (name, description, expected, body).
     pub fn cases(&self) -> Result<Vec<(&'static str, &'static str, Expect, String)>, GatewayError> {
         let run = unix_ms();
-        let no = |n: u32| format!("PROBE{run}{n:02}");
         let now = unix_secs();
-        let valid = self.signed(base(self, &no(1), 1000, now))?;
-        let resend = self.signed(base(self, &no(1), 1000, now + 2))?;
+        let order = match &self.order {
+            Some(o) => o.clone(),
+            None => OrderRef {
+                order_no: format!("PROBE{run}01"),
+                amount: 1000,
+                datetime: cst14(now - 120),
+            },
+        };
+        let poid = format!("{}{:04}", cst14(now), run % 10_000);
+        let mine = |ret: i64| notice(self, &order, &poid, ret);
+        let sign = |m: PayNotify| self.signed(m);
+        let valid = sign(mine(now))?;
+        let resend = sign(mine(now + 2))?;
         let tampered = {
-            let mut m = base(self, &no(4), 1000, now);
+            let mut m = mine(now);
             sign_in_place(&self.keys, &mut m, &self.sign_type)
                 .map_err(|e| GatewayError::Usage(e.to_string()))?;
-            m.order_amount = Some("1".into());
-            m.pay_amount = Some("1".into());
+            let other = if order.amount == 1 { 2 } else { 1 };
+            m.order_amount = Some(other.to_string());
+            m.pay_amount = Some(other.to_string());
             form::render(&m)
         };
         let wrong_key = {
-            let mut m = base(self, &no(5), 1000, now);
+            let mut m = mine(now);
             sign_in_place(&self.keys.wrong(), &mut m, &self.sign_type)
                 .map_err(|e| GatewayError::Usage(e.to_string()))?;
             form::render(&m)
         };
-        let unsigned = form::render(&base(self, &no(6), 1000, now));
+        let unsigned = form::render(&mine(now));
         let other_merchant = {
-            let mut m = base(self, &no(7), 1000, now);
+            let mut m = mine(now);
             // Another merchant's notification, correctly signed with this key.
             let other = if self.merchant_id == "100020091218002" {
                 "100020091218003"
@@ -157,18 +238,52 @@ impl Probe {
                 "100020091218002"
             };
             m.merchant_id = Some(other.into());
-            self.signed(m)?
+            sign(m)?
         };
         let unpaid = {
-            let mut m = base(self, &no(8), 1000, now);
+            let mut m = mine(now);
             m.pay_result = Some("0".into());
-            self.signed(m)?
+            sign(m)?
+        };
+        // The money-losing ones: correctly signed, about the merchant's own order.
+        let less = if order.amount == 1 { 2 } else { 1 };
+        let wrong_order_amount = {
+            let mut m = mine(now);
+            m.order_amount = Some(less.to_string());
+            m.pay_amount = Some(less.to_string());
+            sign(m)?
+        };
+        let wrong_pay_amount = {
+            let mut m = mine(now);
+            m.pay_amount = Some(less.to_string());
+            sign(m)?
+        };
+        let unknown_order = {
+            let mut m = mine(now);
+            m.order_no = Some(format!("PROBE{run}99"));
+            sign(m)?
+        };
+        let replayed = {
+            // An earlier payment of another order that had this number: its own
+            // orderDatetime (a day before) and paymentOrderId.
+            let t = super::time::parse_cst14(&order.datetime).unwrap_or(now) - 86_400;
+            let mut m = notice(
+                self,
+                &OrderRef {
+                    datetime: cst14(t),
+                    ..order.clone()
+                },
+                &format!("{}{:04}", cst14(t), run % 10_000),
+                t + 120,
+            );
+            m.return_datetime = Some(cst14(t + 120));
+            sign(m)?
         };
         use Expect::*;
-        Ok(vec![
+        let mut cases = vec![
             (
                 "valid",
-                "a valid notification of a paid order",
+                "a valid notification of the merchant's order",
                 Accept,
                 valid.clone(),
             ),
@@ -204,7 +319,46 @@ impl Probe {
                 Reject,
                 unpaid,
             ),
-        ])
+            (
+                "wrong-order-amount",
+                "orderAmount and payAmount differ from the order's, correctly signed",
+                Reject,
+                wrong_order_amount,
+            ),
+            (
+                "wrong-pay-amount",
+                "payAmount below the order's amount, correctly signed",
+                Reject,
+                wrong_pay_amount,
+            ),
+            (
+                "unknown-order",
+                "an orderNo the merchant never issued (another merchant's order), correctly signed",
+                Reject,
+                unknown_order,
+            ),
+            (
+                "replayed",
+                "an old payment of another order with this orderNo (its orderDatetime and paymentOrderId), correctly signed",
+                Reject,
+                replayed,
+            ),
+        ];
+        if let Some(r) = &self.refunded {
+            let again = notice(
+                self,
+                r,
+                &format!("{}{:04}", cst14(now), (run + 1) % 10_000),
+                now,
+            );
+            cases.push((
+                "paid-after-refund",
+                "payResult 1 with a new paymentOrderId for an order the merchant refunded",
+                Reject,
+                sign(again)?,
+            ));
+        }
+        Ok(cases)
     }
 
     /// Posts every case. Fails only if the merchant cannot be reached at all.
@@ -251,7 +405,7 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
         ReportFormat::Json => serde_json::to_string_pretty(report).unwrap_or_default(),
         ReportFormat::Text => {
             let mut out = format!(
-                "{:<16} {:<7} {:<9} {:<8} {}\n",
+                "{:<18} {:<7} {:<9} {:<8} {}\n",
                 "case", "expect", "observed", "verdict", "what"
             );
             for c in &report.cases {
@@ -262,7 +416,7 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
                     Expect::Reject => "reject",
                 };
                 out.push_str(&format!(
-                    "{:<16} {expect:<7} {seen:<9} {verdict:<8} {} ({})\n",
+                    "{:<18} {expect:<7} {seen:<9} {verdict:<8} {} ({})\n",
                     c.name, c.description, c.observed
                 ));
             }
@@ -323,12 +477,23 @@ pub fn cli_main(args: &ProbeArgs) -> Result<u8, GatewayError> {
     } else {
         None
     };
+    let order = match (&args.order_no, args.order_amount, &args.order_datetime) {
+        (Some(no), Some(amount), Some(dt)) => Some(OrderRef::new(no, amount, dt)?),
+        _ => None,
+    };
+    let refunded = args
+        .refunded_order
+        .as_deref()
+        .map(OrderRef::parse)
+        .transpose()?;
     let probe = Probe {
         url,
         keys: Keys { key, signer },
         merchant_id: args.merchant_id.clone(),
         sign_type: args.sign_type.clone(),
         timeout: super::parse_duration(&args.timeout)?,
+        order,
+        refunded,
     };
     let report = probe.run()?;
     print!("{}", render(&report, args.format));

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response};
+use hyper_util::rt::TokioTimer;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 
 use allinpay_protocol::any::{self, AnyMessage, Received};
 use allinpay_protocol::check::{self, Clock};
@@ -17,14 +18,14 @@ use allinpay_protocol::codec::{batch, form, json, pipe, Mode};
 use allinpay_protocol::msgs::*;
 use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::sign::{self, Credentials};
-use allinpay_protocol::{Charset, MessageKind, MAX_INPUT_LEN};
+use allinpay_protocol::{Charset, MessageKind, ParseError, MAX_INPUT_LEN};
 
 use super::codes::{self, for_field};
 use super::net::LoopbackUrl;
 use super::notifier::pay_notify;
 use super::store::{NoteStatus, Notification, Order, OrderStatus, Preauth, PreauthState, Refund};
 use super::time::{cst14, parse_cst14, unix_ms, unix_secs};
-use super::triggers::{self, Fault, Outcome};
+use super::triggers::{self, refund_state_releases, Fault, Outcome, RefundPlan};
 use super::Ctx;
 
 /// An answer.
@@ -58,6 +59,16 @@ impl Answer {
 
     fn with_status(mut self, status: u16) -> Self {
         self.status = status;
+        self
+    }
+
+    /// The connection is closed after this answer.
+    fn closing(self) -> Self {
+        self.with_header("Connection", "close")
+    }
+
+    fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
         self
     }
 }
@@ -106,8 +117,22 @@ fn system_error(e: impl std::fmt::Display) -> Refusal {
     refuse("BL0004_100002", e.to_string())
 }
 
-/// Serves HTTP/1.1 on `listener` until `stop`.
+/// A request that does not parse: §6.1 `ZF20001` 报文编码格式错误 when its bytes are not
+/// UTF-8 (raw GBK, say), else `BL0003_000002` 总线采集提交非法数据错误 (a malformed message:
+/// duplicate fields or JSON keys, bad percent-encoding, no `=`, …).
+fn parse_refusal(e: &ParseError) -> Refusal {
+    match e {
+        ParseError::NotUtf8 { .. } => refuse("ZF20001", e.to_string()),
+        _ => refuse("BL0003_000002", e.to_string()),
+    }
+}
+
+/// Serves HTTP/1.1 on `listener` until `stop`: at most `limits.max_connections` open at
+/// once (one more is answered 503 and closed), each request's head within
+/// `limits.header_timeout` (idle keep-alive connections included) and its body within
+/// `limits.body_timeout` (else 408 and closed).
 pub async fn serve(ctx: Arc<Ctx>, listener: TcpListener, mut stop: watch::Receiver<bool>) {
+    let permits = Arc::new(Semaphore::new(ctx.limits.max_connections.max(1)));
     while !*stop.borrow() {
         let stream = tokio::select! {
             r = listener.accept() => match r {
@@ -120,41 +145,72 @@ pub async fn serve(ctx: Arc<Ctx>, listener: TcpListener, mut stop: watch::Receiv
             },
             _ = stop.changed() => break,
         };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            // Over the limit: say so without reading anything, and close at once.
+            let _ = stream.try_write(TOO_MANY);
+            ctx.log("connection refused: --max-connections reached -> 503".into());
+            continue;
+        };
         let ctx = ctx.clone();
         tokio::spawn(async move {
+            let header_timeout = ctx.limits.header_timeout;
             let svc = hyper::service::service_fn(move |req| {
                 let ctx = ctx.clone();
                 async move { Ok::<_, Infallible>(handle(&ctx, req).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
                 .await;
+            drop(permit);
         });
     }
 }
 
+const TOO_MANY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: 59\r\nConnection: close\r\nRetry-After: 1\r\n\r\ntoo many connections: the sandbox's --max-connections limit";
+
 async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let answer = match Limited::new(body, MAX_INPUT_LEN).collect().await {
-        Ok(b) => {
-            let body = b.to_bytes();
-            let header = |n: &str| {
-                parts
-                    .headers
-                    .get(n)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned)
-            };
-            route(
-                ctx,
-                &parts.method,
-                parts.uri.path(),
-                parts.uri.query(),
-                &header,
-                &body,
-            )
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let answer = if declared.is_some_and(|n| n > MAX_INPUT_LEN as u64) {
+        // Refused from the header: not one byte of the body is read.
+        Answer::plain(413, "body larger than the protocol's input limit").closing()
+    } else {
+        let collect = Limited::new(body, MAX_INPUT_LEN).collect();
+        match tokio::time::timeout(ctx.limits.body_timeout, collect).await {
+            Ok(Ok(b)) => {
+                let body = b.to_bytes();
+                let header = |n: &str| {
+                    parts
+                        .headers
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned)
+                };
+                let a = route(
+                    ctx,
+                    &parts.method,
+                    parts.uri.path(),
+                    parts.uri.query(),
+                    &header,
+                    &body,
+                );
+                // Nothing is answered before the state it reports is durable.
+                match ctx.store.sync().await {
+                    Ok(()) => a,
+                    Err(e) => system_error(e).answer(),
+                }
+            }
+            Ok(Err(_)) => {
+                Answer::plain(413, "body larger than the protocol's input limit").closing()
+            }
+            Err(_) => Answer::plain(408, "the body did not arrive within --body-timeout").closing(),
         }
-        Err(_) => Answer::plain(413, "body larger than the protocol's input limit"),
     };
     ctx.log(format!(
         "{} {} -> {} {}",
@@ -216,10 +272,11 @@ pub fn route(
             pay(ctx, android, outcome, fault, body).unwrap_or_else(Refusal::answer)
         }
         (&Method::POST, "/gateway/index.do") => match form_version(body) {
-            Some("v1.5") => order_query(ctx, body),
-            Some("v2.3") => refund(ctx, body),
-            Some("v1.8") => preauth(ctx, body, false),
-            Some("v1.9") => preauth(ctx, body, true),
+            Err(e) => Err(parse_refusal(&e)),
+            Ok(Some("v1.5")) => order_query(ctx, body),
+            Ok(Some("v2.3")) => refund(ctx, body, header),
+            Ok(Some("v1.8")) => preauth(ctx, body, false),
+            Ok(Some("v1.9")) => preauth(ctx, body, true),
             _ => Err(refuse_field(
                 "version",
                 "version must be v1.5, v2.3, v1.8 or v1.9",
@@ -252,7 +309,10 @@ pub fn route(
             "Allinpay sandbox gateway (allinpay-conformance). See docs/gateway.md.",
         ),
         (_, "/sdk/pay" | "/gateway/index.do" | "/mchtoq/index.do" | "/mchtoq/refundQuery") => {
-            Answer::plain(405, "use POST")
+            Answer::plain(405, "use POST").with_header("Allow", "POST")
+        }
+        (_, "/" | "/sandbox/notifications" | "/sandbox/stats" | "/sandbox/cert") => {
+            Answer::plain(405, "use GET").with_header("Allow", "GET")
         }
         _ => Answer::plain(404, "no such endpoint; see docs/gateway.md"),
     }
@@ -285,19 +345,30 @@ fn stats(ctx: &Ctx) -> serde_json::Value {
     })
 }
 
-/// The `version` of a form body, which selects the interface behind `/gateway/index.do`.
-fn form_version(body: &[u8]) -> Option<&str> {
-    std::str::from_utf8(body)
-        .ok()?
+/// `ZF20001` unless `body` is UTF-8.
+fn utf8(body: &[u8]) -> Result<&str, Refusal> {
+    std::str::from_utf8(body).map_err(|e| {
+        parse_refusal(&ParseError::NotUtf8 {
+            offset: e.valid_up_to(),
+        })
+    })
+}
+
+/// The `version` of a form body, which selects the interface behind `/gateway/index.do`;
+/// a body that is not UTF-8 is refused before anything else.
+fn form_version(body: &[u8]) -> Result<Option<&str>, ParseError> {
+    let text = std::str::from_utf8(body).map_err(|e| ParseError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    Ok(text
         .trim_end()
         .split('&')
-        .find_map(|p| p.strip_prefix("version="))
+        .find_map(|p| p.strip_prefix("version=")))
 }
 
 /// Parses, checks the merchant and the MD5 signature (§5.3), and every constraint.
 fn accept_request(ctx: &Ctx, kind: MessageKind, body: &[u8]) -> Result<Received, Refusal> {
-    let received =
-        any::parse(kind, body, Mode::Strict).map_err(|e| refuse("BL0003_000002", e.to_string()))?;
+    let received = any::parse(kind, body, Mode::Strict).map_err(|e| parse_refusal(&e))?;
     let mid = match &received.message {
         AnyMessage::PayRequest(m) => m.merchant_id.clone(),
         AnyMessage::OrderQuery(m) => m.merchant_id.clone(),
@@ -359,8 +430,10 @@ fn pay(
     fault: Option<Option<Fault>>,
     body: &[u8],
 ) -> Result<Answer, Refusal> {
-    let received = any::parse(MessageKind::PayRequest, body, Mode::Strict)
-        .map_err(|e| refuse("BL0003_000002", e.to_string()))?;
+    // The JSON parser reports raw non-UTF-8 bytes as a syntax error: checked first.
+    utf8(body)?;
+    let received =
+        any::parse(MessageKind::PayRequest, body, Mode::Strict).map_err(|e| parse_refusal(&e))?;
     let AnyMessage::PayRequest(req) = &received.message else {
         return Err(refuse("BL0003_000002", "not payData"));
     };
@@ -563,6 +636,16 @@ fn order_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
                 format!("no paid order {order_no} at that orderDatetime"),
             )
         })?;
+    // §3.1 signType: "与提交订单时的签名类型保持一致".
+    if sign_type != order.sign_type {
+        return Err(refuse(
+            "ZF10004",
+            format!(
+                "signType {sign_type} differs from the order's {}",
+                order.sign_type
+            ),
+        ));
+    }
     let mut m = pay_notify(&order, cst14(unix_secs()));
     m.sign_type = Some(sign_type.clone());
     super::signing::sign_in_place(&ctx.keys, &mut m, &sign_type).map_err(sign_err)?;
@@ -575,7 +658,11 @@ fn order_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
 
 /// §3.5 → §3.6: partial refunds; their sum never exceeds the order amount; a repeated
 /// mchtRefundOrderNo gets the first answer again.
-fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
+fn refund(
+    ctx: &Ctx,
+    body: &[u8],
+    header: &dyn Fn(&str) -> Option<String>,
+) -> Result<Answer, Refusal> {
     let received = accept_request(ctx, MessageKind::Refund, body)?;
     let AnyMessage::Refund(q) = received.message else {
         return Err(refuse("BL0003_000002", "not a refund"));
@@ -585,6 +672,16 @@ fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     let order_no = q.order_no.clone().unwrap_or_default();
     let want = amount(q.refund_amount.as_deref());
     let mcht = q.mcht_refund_order_no.clone().filter(|s| !s.is_empty());
+    let plan = match header("x-sandbox-refund") {
+        None => RefundPlan::by_amount(want),
+        Some(name) => RefundPlan::from_name(&name).ok_or_else(|| {
+            refuse(
+                "BL0003_000002",
+                format!("unknown X-Sandbox-Refund {name:?}"),
+            )
+        })?,
+    };
+    let now_ms = unix_ms();
     let (order, refund) = ctx
         .store
         .write(|st, ch| {
@@ -618,25 +715,39 @@ fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
                     ));
                 }
             }
-            if order.refunded + want > capacity {
+            // Refunds refused, failed or reversed give their amount back.
+            let held: u64 = refunds
+                .iter()
+                .filter(|r| !refund_state_releases(r.state_at(now_ms)))
+                .map(|r| r.amount)
+                .sum();
+            if held + want > capacity {
                 return Err(refuse(
                     "ZF10028",
                     format!(
                         "refunds would total {} above the amount {capacity}",
-                        order.refunded + want
+                        held + want
                     ),
                 ));
             }
             let now = cst14(unix_secs());
+            let step = ctx.refund_step.as_millis() as u64;
             let r = Refund {
                 mcht_refund_order_no: mcht.clone(),
                 amount: want,
                 refund_datetime: now.clone(),
                 return_datetime: now,
-                state: "TKSUCC0006".into(),
+                state: plan.states[0].into(),
+                later: (1u64..)
+                    .zip(&plan.states[1..])
+                    .map(|(i, s)| (now_ms + i * step, (*s).to_owned()))
+                    .collect(),
+                refund_result: plan.refund_result.into(),
             };
             refunds.push(r.clone());
-            order.refunded += want;
+            if plan.refund_result == "20" {
+                order.refunded += want;
+            }
             ch.order(&order_no);
             ch.refunds(&order_no);
             Ok((order.clone(), r))
@@ -651,7 +762,7 @@ fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
         order_datetime: Some(order.order_datetime.clone()),
         refund_amount: Some(refund.amount.to_string()),
         refund_datetime: Some(refund.refund_datetime.clone()),
-        refund_result: Some("20".into()),
+        refund_result: Some(refund.refund_result.clone()),
         mcht_refund_order_no: refund.mcht_refund_order_no.clone(),
         return_datetime: Some(refund.return_datetime.clone()),
         sign_msg: None,
@@ -660,14 +771,17 @@ fn refund(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     Ok(Answer::ok(
         TEXT,
         form::render(&m),
-        format!("refund {} of {order_no}", refund.amount),
+        format!(
+            "refund {} of {order_no}: refundResult {}, {}",
+            refund.amount, refund.refund_result, plan.name
+        ),
     ))
 }
 
 /// §3.7 → §3.8, with the §3.8 error codes 001-011.
 fn refund_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
-    let received = any::parse(MessageKind::RefundQuery, body, Mode::Strict)
-        .map_err(|e| refuse("BL0003_000002", e.to_string()))?;
+    let received =
+        any::parse(MessageKind::RefundQuery, body, Mode::Strict).map_err(|e| parse_refusal(&e))?;
     let AnyMessage::RefundQuery(q) = &received.message else {
         return Err(refuse("BL0003_000002", "not a refund query"));
     };
@@ -709,6 +823,7 @@ fn refund_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     if !exists {
         return Err(refuse("005", format!("no order {order_no}")));
     }
+    let now_ms = unix_ms();
     let wanted_date = q.refund_datetime.as_deref().filter(|s| !s.is_empty());
     let wanted_no = q.mcht_refund_order_no.as_deref().filter(|s| !s.is_empty());
     let records: Vec<RefundQueryRecord> = refunds
@@ -724,7 +839,7 @@ fn refund_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
             refund_amount: Some(r.amount.to_string()),
             refund_datetime: Some(r.refund_datetime.clone()),
             mcht_refund_order_no: r.mcht_refund_order_no.clone(),
-            refund_result: Some(r.state.clone()),
+            refund_result: Some(r.state_at(now_ms).to_owned()),
             return_datetime: Some(cst14(unix_secs())),
         })
         .collect();
@@ -756,6 +871,15 @@ fn batch_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     need_cert(ctx, "1")?;
     let begin = q.begin_date_time.unwrap_or_default();
     let end = q.end_date_time.unwrap_or_default();
+    // §3.3: "只支持对当天订单进行查询" (UTC+8).
+    let today = cst14(unix_secs());
+    let today = &today[..8];
+    if begin.get(..8) != Some(today) {
+        return Err(refuse_field("beginDateTime", "beginDateTime is not today"));
+    }
+    if end.get(..8) != Some(today) {
+        return Err(refuse_field("endDateTime", "endDateTime is not today"));
+    }
     let page: usize = q
         .page_no
         .as_deref()
@@ -787,7 +911,7 @@ fn batch_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
             order_datetime: Some(o.order_datetime.clone()),
             order_amount: Some(o.order_amount.to_string()),
             pay_datetime: Some(o.pay_datetime.clone()),
-            pay_amount: Some(o.order_amount.to_string()),
+            pay_amount: Some(super::notifier::pay_amount_rmb(o).to_string()),
             ext1: o.ext1.clone(),
             ext2: None,
             pay_result: Some("1".into()),
@@ -857,6 +981,13 @@ fn preauth(ctx: &Ctx, body: &[u8], confirm: bool) -> Result<Answer, Refusal> {
     let order_no = order_no.unwrap_or_default();
     let sign_type = sign_type.unwrap_or_default();
     need_cert(ctx, &sign_type)?;
+    if confirm && amount(confirm_amt.as_deref()) == 0 {
+        // Confirming nothing is no confirmation (§4.3 确认扣款金额).
+        return Err(refuse_field(
+            "confirmAmount",
+            "confirmAmount must be above 0",
+        ));
+    }
     let now = cst14(unix_secs());
     let (order, ret_code, ret_msg) = ctx
         .store

@@ -1,13 +1,16 @@
 //! The sandbox's state: orders, refunds and notifications. In memory; with `--state FILE`
-//! every change is also written to an embedded database (redb) before the answer leaves,
-//! so that a restart loses no order, refund or pending notification.
+//! every change is also written to an embedded database (redb) in group commits, and no
+//! answer leaves (no notification is posted) before the commit of the changes it reports,
+//! so that a restart, even after `kill -9`, loses nothing that was acknowledged.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
 
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
+
+use tokio::sync::watch;
 
 use super::triggers::Fault;
 
@@ -83,8 +86,29 @@ pub struct Refund {
     pub amount: u64,
     pub refund_datetime: String,
     pub return_datetime: String,
-    /// §3.8 TKSUCC code.
+    /// §3.8 TKSUCC code (the first, when the state moves on with time).
     pub state: String,
+    /// Later states: (Unix ms from which it holds, TKSUCC code), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub later: Vec<(u64, String)>,
+    /// The §3.6 `refundResult` answered (20 accepted).
+    #[serde(default = "accepted")]
+    pub refund_result: String,
+}
+
+fn accepted() -> String {
+    "20".into()
+}
+
+impl Refund {
+    /// The §3.8 state at `now_ms`.
+    pub fn state_at(&self, now_ms: u64) -> &str {
+        self.later
+            .iter()
+            .rev()
+            .find(|(at, _)| *at <= now_ms)
+            .map_or(self.state.as_str(), |(_, s)| s.as_str())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,16 +183,56 @@ impl Changes {
     pub fn seq(&mut self) {
         self.seq = true;
     }
+
+    fn is_empty(&self) -> bool {
+        self.orders.is_empty() && self.refunds.is_empty() && self.notes.is_empty() && !self.seq
+    }
+}
+
+/// Records changed since the last commit began.
+#[derive(Debug, Default)]
+struct Dirty {
+    orders: HashSet<String>,
+    refunds: HashSet<String>,
+    notes: HashSet<String>,
+    seq: bool,
+}
+
+impl Dirty {
+    fn is_empty(&self) -> bool {
+        self.orders.is_empty() && self.refunds.is_empty() && self.notes.is_empty() && !self.seq
+    }
 }
 
 struct Inner {
     state: State,
-    db: Option<Database>,
+    dirty: Dirty,
+    /// Changes made so far (each `write` that changed something is one).
+    made: u64,
+    stopping: bool,
 }
 
-/// The state behind one lock, written through to the database.
-pub struct Store {
+/// How far the committer got: every change up to `upto` is durable, unless `failed`.
+#[derive(Clone, Debug, Default)]
+struct Committed {
+    upto: u64,
+    /// A commit failed: the state file no longer has every change; nothing more is
+    /// acknowledged.
+    failed: Option<String>,
+}
+
+struct Shared {
     inner: Mutex<Inner>,
+    wake: Condvar,
+    committed: watch::Sender<Committed>,
+}
+
+/// The state behind one lock. With a state file, a committer thread writes what changed
+/// in group commits: one redb transaction for every change that arrived while the
+/// previous one was committing, and [`Store::sync`] waits for the commit of what it saw.
+pub struct Store {
+    shared: Arc<Shared>,
+    committer: Option<std::thread::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -178,17 +242,28 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    fn with(state: State) -> Arc<Shared> {
+        Arc::new(Shared {
+            inner: Mutex::new(Inner {
+                state,
+                dirty: Dirty::default(),
+                made: 0,
+                stopping: false,
+            }),
+            wake: Condvar::new(),
+            committed: watch::channel(Committed::default()).0,
+        })
+    }
+
     /// An in-memory store.
     pub fn memory() -> Self {
         Self {
-            inner: Mutex::new(Inner {
-                state: State::default(),
-                db: None,
-            }),
+            shared: Self::with(State::default()),
+            committer: None,
         }
     }
 
-    /// Opens (or creates) the state file and loads everything in it.
+    /// Opens (or creates) the state file, loads everything in it and starts committing.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let db = Database::create(path).map_err(db_err)?;
         let tx = db.begin_write().map_err(db_err)?;
@@ -219,17 +294,21 @@ impl Store {
             .find(|(k, _)| k == "seq")
             .map_or(0, |(_, v)| v);
         drop(rx);
+        let shared = Self::with(state);
+        let for_thread = shared.clone();
+        let committer = std::thread::Builder::new()
+            .name("sandbox-store".into())
+            .spawn(move || commit_loop(&for_thread, &db))
+            .map_err(db_err)?;
         Ok(Self {
-            inner: Mutex::new(Inner {
-                state,
-                db: Some(db),
-            }),
+            shared,
+            committer: Some(committer),
         })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves the state as the last completed change.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.shared.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Reads the state.
@@ -237,50 +316,129 @@ impl Store {
         f(&self.lock().state)
     }
 
-    /// Changes the state and writes the touched records before returning. If the write
-    /// fails, the in-memory change stays and the error is returned (the caller answers
-    /// with a system error).
+    /// Changes the state; with a state file the touched records are committed by the
+    /// next group commit: call [`Self::sync`] before acting on the change outside.
     pub fn write<R>(&self, f: impl FnOnce(&mut State, &mut Changes) -> R) -> Result<R, StoreError> {
         let mut inner = self.lock();
         let mut changes = Changes::default();
         let r = f(&mut inner.state, &mut changes);
-        if let Some(db) = &inner.db {
-            persist(db, &inner.state, &changes)?;
+        if self.committer.is_some() && !changes.is_empty() {
+            let d = &mut inner.dirty;
+            d.orders.extend(changes.orders);
+            d.refunds.extend(changes.refunds);
+            d.notes.extend(changes.notes);
+            d.seq |= changes.seq;
+            inner.made += 1;
+            self.shared.wake.notify_one();
         }
         Ok(r)
     }
+
+    /// Waits until every change made so far is durable (at once without a state file).
+    /// After a failed commit it fails for good: the caller answers with a system error.
+    pub async fn sync(&self) -> Result<(), StoreError> {
+        if self.committer.is_none() {
+            return Ok(());
+        }
+        let target = self.lock().made;
+        let mut rx = self.shared.committed.subscribe();
+        let seen = rx
+            .wait_for(|c| c.upto >= target || c.failed.is_some())
+            .await
+            .map_err(|_| StoreError("the committer stopped".into()))?;
+        match &seen.failed {
+            Some(e) => Err(StoreError(e.clone())),
+            None => Ok(()),
+        }
+    }
 }
 
-fn persist(db: &Database, state: &State, ch: &Changes) -> Result<(), StoreError> {
-    if ch.orders.is_empty() && ch.refunds.is_empty() && ch.notes.is_empty() && !ch.seq {
-        return Ok(());
+impl Drop for Store {
+    /// Commits what is left, then stops the committer.
+    fn drop(&mut self) {
+        self.lock().stopping = true;
+        self.shared.wake.notify_all();
+        if let Some(t) = self.committer.take() {
+            let _ = t.join();
+        }
     }
+}
+
+/// One table's rows of a batch: (key, value).
+type Rows = Vec<(String, Vec<u8>)>;
+
+fn commit_loop(shared: &Shared, db: &Database) {
+    loop {
+        let (batch, upto) = {
+            let mut inner = shared.inner.lock().unwrap_or_else(|e| e.into_inner());
+            while inner.dirty.is_empty() && !inner.stopping {
+                inner = shared.wake.wait(inner).unwrap_or_else(|e| e.into_inner());
+            }
+            if inner.dirty.is_empty() {
+                return;
+            }
+            let dirty = std::mem::take(&mut inner.dirty);
+            (snapshot(&inner.state, &dirty), inner.made)
+        };
+        let result = batch.and_then(|b| persist(db, &b));
+        shared.committed.send_modify(|c| match result {
+            Ok(()) => c.upto = upto,
+            Err(e) => {
+                if c.failed.is_none() {
+                    c.failed = Some(e.0);
+                }
+            }
+        });
+    }
+}
+
+/// The serialized records of a batch: orders, refunds, notifications, seq.
+struct Batch {
+    orders: Rows,
+    refunds: Rows,
+    notes: Rows,
+    seq: Option<Vec<u8>>,
+}
+
+fn snapshot(state: &State, d: &Dirty) -> Result<Batch, StoreError> {
+    fn rows<'a, T: Serialize + 'a>(
+        keys: &HashSet<String>,
+        get: impl Fn(&str) -> Option<&'a T>,
+    ) -> Result<Rows, StoreError> {
+        keys.iter()
+            .filter_map(|k| get(k).map(|v| (k, v)))
+            .map(|(k, v)| Ok((k.clone(), serde_json::to_vec(v).map_err(db_err)?)))
+            .collect()
+    }
+    Ok(Batch {
+        orders: rows(&d.orders, |k| state.orders.get(k))?,
+        refunds: rows(&d.refunds, |k| state.refunds.get(k))?,
+        notes: rows(&d.notes, |k| state.notes.get(k))?,
+        seq: d
+            .seq
+            .then(|| serde_json::to_vec(&state.seq).map_err(db_err))
+            .transpose()?,
+    })
+}
+
+fn persist(db: &Database, b: &Batch) -> Result<(), StoreError> {
     let tx = db.begin_write().map_err(db_err)?;
     {
-        let mut orders = tx.open_table(ORDERS).map_err(db_err)?;
-        for k in &ch.orders {
-            if let Some(o) = state.orders.get(k) {
-                let v = serde_json::to_vec(o).map_err(db_err)?;
-                orders.insert(k.as_str(), v.as_slice()).map_err(db_err)?;
+        for (def, rows) in [
+            (ORDERS, &b.orders),
+            (REFUNDS, &b.refunds),
+            (NOTES, &b.notes),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            let mut table = tx.open_table(def).map_err(db_err)?;
+            for (k, v) in rows {
+                table.insert(k.as_str(), v.as_slice()).map_err(db_err)?;
             }
         }
-        let mut refunds = tx.open_table(REFUNDS).map_err(db_err)?;
-        for k in &ch.refunds {
-            if let Some(r) = state.refunds.get(k) {
-                let v = serde_json::to_vec(r).map_err(db_err)?;
-                refunds.insert(k.as_str(), v.as_slice()).map_err(db_err)?;
-            }
-        }
-        let mut notes = tx.open_table(NOTES).map_err(db_err)?;
-        for k in &ch.notes {
-            if let Some(n) = state.notes.get(k) {
-                let v = serde_json::to_vec(n).map_err(db_err)?;
-                notes.insert(k.as_str(), v.as_slice()).map_err(db_err)?;
-            }
-        }
-        if ch.seq {
+        if let Some(v) = &b.seq {
             let mut meta = tx.open_table(META).map_err(db_err)?;
-            let v = serde_json::to_vec(&state.seq).map_err(db_err)?;
             meta.insert("seq", v.as_slice()).map_err(db_err)?;
         }
     }

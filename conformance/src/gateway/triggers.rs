@@ -111,9 +111,110 @@ pub fn by_amount(amount: u64) -> (Outcome, Option<Fault>) {
     (Outcome::Approve, fault)
 }
 
+/// What the sandbox does with a valid §3.5 refund, chosen by the last two digits of
+/// `refundAmount` (amounts of at least 100 分) or the `X-Sandbox-Refund` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefundPlan {
+    pub name: &'static str,
+    /// §3.6 `refundResult`: 20 accepted; anything else is a failure.
+    pub refund_result: &'static str,
+    /// The §3.8 states the refund goes through, one every `--refund-step`; the last stays.
+    pub states: &'static [&'static str],
+    pub cents: u64,
+}
+
+/// The §3.6 `refundResult` of a refused refund (§3.6: "申请成功：20 其他为失败").
+pub const REFUND_REFUSED: &str = "30";
+
+impl RefundPlan {
+    pub const ALL: [RefundPlan; 15] = [
+        RefundPlan::new("success", "20", &["TKSUCC0006"], 0),
+        RefundPlan::new("refused", REFUND_REFUSED, &["TKSUCC0001"], 21),
+        RefundPlan::new("TKSUCC0001", "20", &["TKSUCC0001"], 31),
+        RefundPlan::new("TKSUCC0002", "20", &["TKSUCC0002"], 32),
+        RefundPlan::new("TKSUCC0003", "20", &["TKSUCC0003"], 33),
+        RefundPlan::new("TKSUCC0004", "20", &["TKSUCC0004"], 34),
+        RefundPlan::new("TKSUCC0005", "20", &["TKSUCC0005"], 35),
+        RefundPlan::new("TKSUCC0006", "20", &["TKSUCC0006"], 36),
+        RefundPlan::new("TKSUCC0007", "20", &["TKSUCC0007"], 37),
+        RefundPlan::new("TKSUCC0008", "20", &["TKSUCC0008"], 38),
+        RefundPlan::new("pending-success", "20", &["TKSUCC0005", "TKSUCC0006"], 41),
+        RefundPlan::new(
+            "review-success",
+            "20",
+            &["TKSUCC0002", "TKSUCC0003", "TKSUCC0006"],
+            42,
+        ),
+        RefundPlan::new("pending-failure", "20", &["TKSUCC0005", "TKSUCC0007"], 43),
+        RefundPlan::new("review-rejected", "20", &["TKSUCC0002", "TKSUCC0008"], 44),
+        RefundPlan::new("reversed", "20", &["TKSUCC0006", "TKSUCC0004"], 45),
+    ];
+
+    const fn new(
+        name: &'static str,
+        refund_result: &'static str,
+        states: &'static [&'static str],
+        cents: u64,
+    ) -> Self {
+        Self {
+            name,
+            refund_result,
+            states,
+            cents,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name == name)
+    }
+
+    /// The plan a refund amount selects.
+    pub fn by_amount(amount: u64) -> Self {
+        let success = Self::ALL[0];
+        if amount < 100 {
+            return success;
+        }
+        Self::ALL
+            .into_iter()
+            .find(|p| p.cents == amount % 100 && p.cents != 0)
+            .unwrap_or(success)
+    }
+}
+
+/// §3.8 states in which the refund's money is not (or no longer) on its way back to the
+/// payer: 未受理, 冲销, 失败, 审核不通过. Refunds in them do not count against the order.
+pub fn refund_state_releases(state: &str) -> bool {
+    matches!(
+        state,
+        "TKSUCC0001" | "TKSUCC0004" | "TKSUCC0007" | "TKSUCC0008"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refund_table() {
+        // docs/gateway.md, "Refund outcomes".
+        assert_eq!(RefundPlan::by_amount(50).name, "success");
+        assert_eq!(RefundPlan::by_amount(300).name, "success");
+        assert_eq!(RefundPlan::by_amount(121).refund_result, "30");
+        for n in 1..=8u64 {
+            let p = RefundPlan::by_amount(130 + n);
+            assert_eq!(p.states, [format!("TKSUCC000{n}").as_str()]);
+        }
+        assert_eq!(
+            RefundPlan::by_amount(142).states,
+            ["TKSUCC0002", "TKSUCC0003", "TKSUCC0006"]
+        );
+        assert_eq!(RefundPlan::by_amount(145).name, "reversed");
+        assert_eq!(RefundPlan::by_amount(146).name, "success");
+        assert_eq!(
+            RefundPlan::from_name("pending-failure").map(|p| p.cents),
+            Some(43)
+        );
+    }
 
     #[test]
     fn documented_table() {

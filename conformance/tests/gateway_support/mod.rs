@@ -214,3 +214,79 @@ fn handle(mut stream: TcpStream, sink: &Mutex<Vec<Received>>, script: &Script) {
         "HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
     );
 }
+
+/// What a raw exchange saw: the bytes read, and whether the server closed the connection
+/// (EOF or reset) before `timeout`.
+#[derive(Debug)]
+pub struct Raw {
+    pub bytes: Vec<u8>,
+    pub closed: bool,
+}
+
+impl Raw {
+    /// The status of the answer, if one came.
+    pub fn status(&self) -> Option<u16> {
+        let text = std::str::from_utf8(self.bytes.get(..12)?).ok()?;
+        text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+/// Connects to the `http://ADDR` of `base`.
+pub fn connect(base_url: &str) -> TcpStream {
+    let u = LoopbackUrl::parse(base_url).expect("loopback url");
+    TcpStream::connect(u.addr).expect("connect")
+}
+
+/// Writes `request` (possibly incomplete) and reads until the server closes or `timeout`
+/// passes.
+pub fn raw_exchange(stream: &mut TcpStream, request: &[u8], timeout: Duration) -> Raw {
+    let _ = stream.write_all(request);
+    read_until_closed(stream, timeout)
+}
+
+/// Reads until the server closes or `timeout` passes.
+pub fn read_until_closed(stream: &mut TcpStream, timeout: Duration) -> Raw {
+    let end = Instant::now() + timeout;
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Raw {
+                bytes,
+                closed: false,
+            };
+        }
+        let _ = stream.set_read_timeout(Some(left));
+        match stream.read(&mut chunk) {
+            Ok(0) => {
+                return Raw {
+                    bytes,
+                    closed: true,
+                }
+            }
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Raw {
+                    bytes,
+                    closed: false,
+                }
+            }
+            Err(_) => {
+                return Raw {
+                    bytes,
+                    closed: true,
+                }
+            }
+        }
+    }
+}
