@@ -86,6 +86,24 @@ pub(crate) fn record<R: Message>(
     Ok(rec)
 }
 
+/// A signature line's text. As received: a space around a signature is no part of it,
+/// and makes it fail to verify rather than being trimmed away; only stray CRs before the
+/// line feed go (`\r\r\n`). Strict mode refuses white space and control characters.
+fn signature_line(line: &str, line_no: usize, mode: Mode) -> Result<&str, ParseError> {
+    let line = line.trim_end_matches('\r');
+    if mode == Mode::Strict
+        && line
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return Err(ParseError::BadLine {
+            line: line_no,
+            rule: "the signature line holds white space or a control character",
+        });
+    }
+    Ok(line)
+}
+
 /// Where the reader is.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -141,13 +159,13 @@ pub fn parse<R: Message>(input: &[u8], mode: Mode) -> Result<Parsed<'_, R>, Pars
                     });
                 }
                 signed_text = Cow::Borrowed(&input[..start]);
-                // As received: a space around a signature is no part of it, and makes it
-                // fail to verify rather than being trimmed away.
-                signature.push_str(line);
+                signature.push_str(signature_line(line, line_no, mode)?);
                 state = State::Signature;
             }
             State::Signature if blank => state = State::Done,
-            State::Signature if !line.contains('|') => signature.push_str(line),
+            State::Signature if !line.contains('|') => {
+                signature.push_str(signature_line(line, line_no, mode)?)
+            }
             State::Signature | State::Done if blank => {}
             State::Signature | State::Done => {
                 return Err(ParseError::TrailingData { line: line_no })
