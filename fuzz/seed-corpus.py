@@ -17,6 +17,13 @@ target_of = {"pay-request": "pay_request_json", "sync-result-ios": "sync_result"
              "error-response": "error_response"}
 
 
+# The form_body target reads its first byte as a selector: message FORM_KINDS[b % 9], lenient
+# when (b // 9) is odd (protocol/src/fuzzing.rs, form_body; the order of MessageKind::ALL).
+FORM_KINDS = ["pay-notify", "order-query", "order-query-response", "batch-query", "refund",
+              "refund-response", "refund-query", "preauth-cancel", "preauth-confirm"]
+assert set(FORM_KINDS) == form_messages
+
+
 def put(target, data: bytes):
     d = corpus / target
     d.mkdir(parents=True, exist_ok=True)
@@ -35,7 +42,12 @@ for path in sorted((root / "vectors").glob("*.json")):
                 wire = t["wire"].encode("utf-8")
                 if t.get("base64Encode"):
                     wire = base64.b64encode(wire)
-                put(target, wire)
+                if target == "form_body":
+                    i = FORM_KINDS.index(msg)
+                    for selector in (i, i + len(FORM_KINDS)):  # strict, lenient
+                        put(target, bytes([selector]) + wire)
+                else:
+                    put(target, wire)
             if "signMsg" in t:
                 put("signature_decode", t["signMsg"].encode("utf-8"))
             if "fields" in t and msg == "pay-request":

@@ -53,3 +53,27 @@ fn every_fuzz_target_has_a_harness_and_a_dictionary() {
     }
     assert!(!run("no_such_target", b""));
 }
+
+#[test]
+fn the_seed_script_knows_the_form_body_selector_order() {
+    // fuzz/seed-corpus.py prefixes form bodies with the index of their message in this
+    // order; a reordered MessageKind::ALL would silently scramble the seeds.
+    let names: Vec<&str> = allinpay_protocol::fuzzing::form_kinds()
+        .iter()
+        .map(|k| k.name())
+        .collect();
+    let script = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seed-corpus.py"),
+    )
+    .expect("seed script");
+    let listed = format!(
+        "FORM_KINDS = [{}]",
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let flat: String = script.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains(&listed), "seed-corpus.py lacks {listed}");
+}
