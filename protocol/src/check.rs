@@ -412,14 +412,10 @@ pub fn check(received: &Received, clock: &Clock, mode: Mode) -> Vec<Violation> {
             c.table(&**m);
             pay_request(&mut c, m);
         }
-        AnyMessage::PayNotify(m) | AnyMessage::OrderQueryResponse(m) => {
-            c.table(m);
-            c.amount_le(
-                ("payAmount", m.pay_amount.as_deref()),
-                ("orderAmount", m.order_amount.as_deref()),
-                "2.2.3",
-            );
-        }
+        // No payAmount ≤ orderAmount here: §2.2.3's payAmount is in RMB, orderAmount in the
+        // order's currency (§6.2), which the notification does not carry (ERRATA
+        // E-2.2.3-PAYAMOUNT). The merchant compares both with its own order.
+        AnyMessage::PayNotify(m) | AnyMessage::OrderQueryResponse(m) => c.table(m),
         AnyMessage::SyncResultIos(m) => c.table(m),
         AnyMessage::SyncResultAndroid(m) => c.table(m),
         AnyMessage::OrderQuery(m) => {
