@@ -250,7 +250,7 @@ for line in sys.stdin:
         "--adapter",
         &adapter,
         "--timeout",
-        "0.5",
+        "2",
         "--filter",
         "*/capture_pay_notify/*",
         "--format",
