@@ -285,7 +285,7 @@ for line in sys.stdin:
             .to_owned()
     };
     assert!(
-        detail(1).contains("no answer within 0.5 s"),
+        detail(1).contains("no answer within 2.0 s"),
         "{}",
         detail(1)
     );
