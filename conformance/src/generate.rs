@@ -887,6 +887,26 @@ impl Ctx<'_> {
     }
 }
 
+impl Outcome {
+    /// The implementation's answer to `req`; `None` with the verdict set when there is
+    /// none to judge (no usable answer: error; `unsupported`: skipped).
+    fn answer(&mut self, ctx: &mut Ctx<'_>, req: &Value) -> Option<Value> {
+        match ctx.call(req) {
+            Err(e) => {
+                self.verdict = Verdict::Error;
+                self.detail = e;
+                None
+            }
+            Ok(a) if unsupported(&a) => {
+                self.verdict = Verdict::Skipped;
+                self.detail = "unsupported by the implementation".into();
+                None
+            }
+            Ok(a) => Some(a),
+        }
+    }
+}
+
 fn unsupported(a: &Value) -> bool {
     a.get("unsupported").and_then(Value::as_bool) == Some(true)
 }
@@ -958,45 +978,35 @@ fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
         },
         Op::Sign => {
             let req = g.sign_request();
-            match ctx.call(&req) {
-                Err(e) => {
-                    out.verdict = Verdict::Error;
-                    out.detail = e;
-                }
-                Ok(a) if unsupported(&a) => {
-                    out.verdict = Verdict::Skipped;
-                    out.detail = "unsupported by the implementation".into();
-                }
-                Ok(a) => {
-                    if let Some(e) = a.get("error") {
+            if let Some(a) = out.answer(ctx, &req) {
+                if let Some(e) = a.get("error") {
+                    out.verdict = Verdict::Fail;
+                    out.detail = format!("refused to sign: {e}; built-in signMsg {sig}");
+                } else if let Some(got) = s(&a, "signMsg") {
+                    let got_src = s(&a, "signSource");
+                    let src_bad = match (&got_src, &source) {
+                        (Some(x), Some(y)) => x != y,
+                        _ => false,
+                    };
+                    out.detail = format!("signMsg {got}; built-in {sig}");
+                    if got != sig || src_bad {
                         out.verdict = Verdict::Fail;
-                        out.detail = format!("refused to sign: {e}; built-in signMsg {sig}");
-                    } else if let Some(got) = s(&a, "signMsg") {
-                        let got_src = s(&a, "signSource");
-                        let src_bad = match (&got_src, &source) {
-                            (Some(x), Some(y)) => x != y,
-                            _ => false,
-                        };
-                        out.detail = format!("signMsg {got}; built-in {sig}");
-                        if got != sig || src_bad {
-                            out.verdict = Verdict::Fail;
-                            if got != sig {
-                                out.sig_diff = Some((got.clone(), sig.clone()));
-                            }
-                            if src_bad {
-                                let (x, y) = (
-                                    got_src.clone().unwrap_or_default(),
-                                    source.clone().unwrap_or_default(),
-                                );
-                                out.source_diff = Some((x.clone(), y.clone()));
-                                out.detail
-                                    .push_str(&format!("; signSource {x:?}, built-in {y:?}"));
-                            }
+                        if got != sig {
+                            out.sig_diff = Some((got.clone(), sig.clone()));
                         }
-                    } else {
-                        out.verdict = Verdict::Error;
-                        out.detail = "bad answer: a sign answer needs signMsg".into();
+                        if src_bad {
+                            let (x, y) = (
+                                got_src.clone().unwrap_or_default(),
+                                source.clone().unwrap_or_default(),
+                            );
+                            out.source_diff = Some((x.clone(), y.clone()));
+                            out.detail
+                                .push_str(&format!("; signSource {x:?}, built-in {y:?}"));
+                        }
                     }
+                } else {
+                    out.verdict = Verdict::Error;
+                    out.detail = "bad answer: a sign answer needs signMsg".into();
                 }
             }
         }
@@ -1036,50 +1046,40 @@ fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
                 Variant::Unsigned => format!(" (unknown field {} added)", g.unknown.0),
                 Variant::Signed => String::new(),
             };
-            match ctx.call(&req) {
-                Err(e) => {
-                    out.verdict = Verdict::Error;
-                    out.detail = e;
-                }
-                Ok(a) if unsupported(&a) => {
-                    out.verdict = Verdict::Skipped;
-                    out.detail = "unsupported by the implementation".into();
-                }
-                Ok(a) => {
-                    let valid = a.get("valid").and_then(Value::as_bool);
-                    let reason = a
-                        .get("reason")
-                        .or_else(|| a.get("error"))
-                        .map(|r| r.as_str().map_or_else(|| r.to_string(), str::to_owned))
-                        .unwrap_or_default();
-                    let got = match (a.get("error"), valid) {
-                        (Some(_), _) => false,
-                        (None, Some(v)) => v,
-                        (None, None) => {
-                            out.verdict = Verdict::Error;
-                            out.detail = "bad answer: a verify answer needs valid".into();
-                            return out;
-                        }
-                    };
-                    let say = |v: bool| if v { "valid" } else { "invalid" };
-                    out.detail = format!(
-                        "{}{what}: answered {}{}; built-in {}",
-                        if must {
-                            "must verify"
-                        } else {
-                            "must be rejected"
-                        },
-                        say(got),
-                        if reason.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({reason})")
-                        },
-                        builtin_valid.map_or("no answer", say)
-                    );
-                    if got != must || builtin_valid != Some(must) {
-                        out.verdict = Verdict::Fail;
+            if let Some(a) = out.answer(ctx, &req) {
+                let valid = a.get("valid").and_then(Value::as_bool);
+                let reason = a
+                    .get("reason")
+                    .or_else(|| a.get("error"))
+                    .map(|r| r.as_str().map_or_else(|| r.to_string(), str::to_owned))
+                    .unwrap_or_default();
+                let got = match (a.get("error"), valid) {
+                    (Some(_), _) => false,
+                    (None, Some(v)) => v,
+                    (None, None) => {
+                        out.verdict = Verdict::Error;
+                        out.detail = "bad answer: a verify answer needs valid".into();
+                        return out;
                     }
+                };
+                let say = |v: bool| if v { "valid" } else { "invalid" };
+                out.detail = format!(
+                    "{}{what}: answered {}{}; built-in {}",
+                    if must {
+                        "must verify"
+                    } else {
+                        "must be rejected"
+                    },
+                    say(got),
+                    if reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({reason})")
+                    },
+                    builtin_valid.map_or("no answer", say)
+                );
+                if got != must || builtin_valid != Some(must) {
+                    out.verdict = Verdict::Fail;
                 }
             }
         }
@@ -1097,41 +1097,31 @@ fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
                 wire: w,
                 expected: b.get("message").cloned(),
             };
-            match ctx.call(&req) {
-                Err(e) => {
-                    out.verdict = Verdict::Error;
-                    out.detail = e;
-                }
-                Ok(a) if unsupported(&a) => {
-                    out.verdict = Verdict::Skipped;
-                    out.detail = "unsupported by the implementation".into();
-                }
-                Ok(a) => {
-                    let ok = a.get("error").is_none()
-                        && a.get("ok").and_then(Value::as_bool) == Some(true);
-                    out.detail = format!(
-                        "parse {}; built-in {}",
-                        if ok { "ok" } else { "rejected" },
-                        if b_ok {
-                            "ok".to_owned()
-                        } else {
-                            format!("rejected: {}", s(&b, "reason").unwrap_or_default())
-                        }
-                    );
-                    if ok != b_ok {
+            if let Some(a) = out.answer(ctx, &req) {
+                let ok =
+                    a.get("error").is_none() && a.get("ok").and_then(Value::as_bool) == Some(true);
+                out.detail = format!(
+                    "parse {}; built-in {}",
+                    if ok { "ok" } else { "rejected" },
+                    if b_ok {
+                        "ok".to_owned()
+                    } else {
+                        format!("rejected: {}", s(&b, "reason").unwrap_or_default())
+                    }
+                );
+                if ok != b_ok {
+                    out.verdict = Verdict::Fail;
+                } else if let (true, Some(got), Some(want)) =
+                    (ok, a.get("message"), b.get("message"))
+                {
+                    if got != want {
                         out.verdict = Verdict::Fail;
-                    } else if let (true, Some(got), Some(want)) =
-                        (ok, a.get("message"), b.get("message"))
-                    {
-                        if got != want {
-                            out.verdict = Verdict::Fail;
-                            out.detail.push_str(&format!(
-                                "; the parsed message differs{}: got {got}, built-in {want}",
-                                json_difference(got, want)
-                                    .map(|k| format!(" at {k}"))
-                                    .unwrap_or_default()
-                            ));
-                        }
+                        out.detail.push_str(&format!(
+                            "; the parsed message differs{}: got {got}, built-in {want}",
+                            json_difference(got, want)
+                                .map(|k| format!(" at {k}"))
+                                .unwrap_or_default()
+                        ));
                     }
                 }
             }
