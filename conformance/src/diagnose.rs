@@ -918,13 +918,12 @@ fn hex(d: &[u8], lowercase: bool) -> String {
 /// The charset the rule hashes `input` in: payData's inputCharset (ERRATA E-CHARSET).
 fn declared(input: &Input) -> Charset {
     match input {
-        Input::Flat(f) => f
-            .rows
-            .iter()
-            .find(|(f, _)| f.name == "inputCharset")
-            .and_then(|(_, v)| v.as_deref())
-            .and_then(Charset::from_input_charset)
-            .unwrap_or_default(),
+        Input::Flat(f) => Charset::declared_by(
+            f.rows
+                .iter()
+                .find(|(f, _)| f.name == "inputCharset")
+                .and_then(|(_, v)| v.as_deref()),
+        ),
         Input::Text(_) => Charset::Utf8,
     }
 }

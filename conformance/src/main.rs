@@ -220,11 +220,11 @@ fn run(cli: Cli) -> Result<u8, Unreadable> {
             let form = text_form.map(TextFormArg::form);
             let cs = match cs {
                 Some(c) => charset(c),
-                None => fields
-                    .get("inputCharset")
-                    .and_then(serde_json::Value::as_str)
-                    .and_then(Charset::from_input_charset)
-                    .unwrap_or_default(),
+                None => Charset::declared_by(
+                    fields
+                        .get("inputCharset")
+                        .and_then(serde_json::Value::as_str),
+                ),
             };
             if source {
                 let src = any::sign_source_fields(kind, &fields, form)?;

@@ -250,11 +250,7 @@ impl Received {
     /// 3 GB2312; ERRATA E-CHARSET), UTF-8 for every other message.
     pub fn declared_charset(&self) -> Charset {
         match &self.message {
-            AnyMessage::PayRequest(r) => r
-                .input_charset
-                .as_deref()
-                .and_then(Charset::from_input_charset)
-                .unwrap_or_default(),
+            AnyMessage::PayRequest(r) => Charset::declared_by(r.input_charset.as_deref()),
             _ => Charset::Utf8,
         }
     }
@@ -525,8 +521,8 @@ pub fn md5_sign_fields(
     )
 }
 
-/// The sign source (without the key) of a flat message given as JSON fields, or the
-/// signed text of a text answer in `form`; in `charset` where it can be encoded.
+/// The UTF-8 sign source (without the key) of a flat message given as JSON fields, or the
+/// signed text of a text answer in `form` (default: [`default_text_form`]).
 pub fn sign_source_fields(
     kind: MessageKind,
     obj: &Map<String, Value>,

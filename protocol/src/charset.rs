@@ -36,6 +36,14 @@ impl Charset {
         }
     }
 
+    /// The charset §5.1 c hashes in for a payData `inputCharset` (ERRATA E-CHARSET):
+    /// 2 GBK, 3 GB2312, UTF-8 for 1, an unknown code or none.
+    pub fn declared_by(input_charset: Option<&str>) -> Self {
+        input_charset
+            .and_then(Self::from_input_charset)
+            .unwrap_or_default()
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Utf8 => "utf-8",

@@ -460,7 +460,8 @@ impl TextForm {
     }
 
     /// The signed bytes in this form, given every byte before the signature line; `None`
-    /// when the form coincides with an earlier one of [`Self::ALL`] for this text.
+    /// when they are those of [`Self::Terminated`] for this text (no final terminator to
+    /// drop, or no blank line to keep), so that no form is tried twice.
     pub fn apply(self, before_signature: &[u8]) -> Option<&[u8]> {
         let terminated = strip_blank_lines(before_signature);
         match self {
