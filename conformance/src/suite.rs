@@ -287,12 +287,36 @@ fn adapter_dir() -> std::path::PathBuf {
         .unwrap_or(start)
 }
 
-/// The implementation and options `ALLINPAY_ADAPTER`, `ALLINPAY_DEVIATIONS`,
-/// `ALLINPAY_BASELINE`, `ALLINPAY_STRICT` and `ALLINPAY_TIMEOUT` (seconds) describe;
-/// without `ALLINPAY_ADAPTER`, the built-in implementation.
+/// A non-empty environment variable.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The options `ALLINPAY_DEVIATIONS`, `ALLINPAY_BASELINE` and `ALLINPAY_STRICT` describe.
+pub fn options_from_env() -> Result<Options, String> {
+    let deviations = match var("ALLINPAY_DEVIATIONS") {
+        Some(p) => Deviations::load(Path::new(&p))?,
+        None => Deviations::default(),
+    };
+    let baseline = match var("ALLINPAY_BASELINE") {
+        Some(p) => Some(Baseline::load(Path::new(&p))?),
+        None => None,
+    };
+    Ok(Options {
+        judge: Judge {
+            strict: var("ALLINPAY_STRICT").is_some_and(|v| v != "0"),
+            exact_violations: false,
+        },
+        deviations,
+        baseline,
+    })
+}
+
+/// The implementation `ALLINPAY_ADAPTER` (with `ALLINPAY_TIMEOUT` seconds a case, and
+/// `ALLINPAY_ADAPTER_DIR`) names, and the [`options_from_env`]; without
+/// `ALLINPAY_ADAPTER`, the built-in implementation (strict under `ALLINPAY_STRICT`).
 pub fn from_env() -> Result<(Arc<Mutex<dyn Implementation + Send>>, Options), String> {
-    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
-    let strict = var("ALLINPAY_STRICT").is_some_and(|v| v != "0");
+    let options = options_from_env()?;
     let timeout = match var("ALLINPAY_TIMEOUT") {
         Some(t) => t
             .parse::<f64>()
@@ -313,33 +337,14 @@ pub fn from_env() -> Result<(Arc<Mutex<dyn Implementation + Send>>, Options), St
             }),
         )?)),
         None => Arc::new(Mutex::new(Builtin {
-            mode: if strict {
+            mode: if options.judge.strict {
                 allinpay_protocol::codec::Mode::Strict
             } else {
                 allinpay_protocol::codec::Mode::Lenient
             },
         })),
     };
-    let deviations = match var("ALLINPAY_DEVIATIONS") {
-        Some(p) => Deviations::load(Path::new(&p))?,
-        None => Deviations::default(),
-    };
-    let baseline = match var("ALLINPAY_BASELINE") {
-        Some(p) => Some(Baseline::load(Path::new(&p))?),
-        None => None,
-    };
-    let judge = Judge {
-        strict,
-        exact_violations: false,
-    };
-    Ok((
-        imp,
-        Options {
-            judge,
-            deviations,
-            baseline,
-        },
-    ))
+    Ok((imp, options))
 }
 
 /// Runs every case against `imp` as a libtest harness (the test target needs
@@ -360,8 +365,9 @@ pub fn main_with(imp: Arc<Mutex<dyn Implementation + Send>>, options: Options) -
 /// `fn main() { allinpay_conformance::suite::main(MyBackEnd::default()) }`.
 /// `ALLINPAY_DEVIATIONS`, `ALLINPAY_BASELINE` and `ALLINPAY_STRICT` apply.
 pub fn main<I: Integration + 'static>(integration: I) -> ! {
-    let options = match from_env() {
-        Ok((_, o)) => o,
+    // The options only: an ALLINPAY_ADAPTER set in the environment is not started.
+    let options = match options_from_env() {
+        Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(2)
