@@ -266,8 +266,8 @@ fn cert_notify() -> (String, String) {
 fn sign_type_pinning_refuses_a_downgrade() {
     // An MD5-signed notification (signType 0) verified by a merchant holding both the key
     // and the certificate: valid before issue #11 whatever its orders used.
-    let (_, cert) = cert_notify();
-    let with = |t: &str| {
+    let (wire, cert) = cert_notify();
+    let with = |t: &str, input: &str| {
         ac(
             &[
                 "verify",
@@ -279,32 +279,19 @@ fn sign_type_pinning_refuses_a_downgrade() {
                 "--sign-type",
                 t,
             ],
-            NOTIFY.as_bytes(),
+            input.as_bytes(),
         )
     };
-    let (code, out, _) = with("1");
+    let (code, out, _) = with("1", NOTIFY);
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("signType 0 differs from the configured 1"),
         "{out}"
     );
-    let (code, out, _) = with("0");
+    let (code, out, _) = with("0", NOTIFY);
     assert_eq!((code, out.trim()), (0, "valid"));
     // And the other way: a certificate-signed one when the merchant uses MD5.
-    let (wire, cert) = cert_notify();
-    let (code, out, _) = ac(
-        &[
-            "verify",
-            "pay-notify",
-            "--key",
-            "1234567890",
-            "--cert",
-            &cert,
-            "--sign-type",
-            "0",
-        ],
-        wire.as_bytes(),
-    );
+    let (code, out, _) = with("0", &wire);
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("signType 1 differs from the configured 0"),

@@ -18,9 +18,10 @@ fn ac(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn python(variant: Option<&str>) -> String {
+/// An example adapter's command, `variant` its `--broken` bug.
+fn example(interpreter: &str, path: &str, variant: Option<&str>) -> String {
     let mut s = format!(
-        "python3 {}/../examples/adapters/python/allinpay_adapter.py",
+        "{interpreter} {}/../examples/adapters/{path}",
         env!("CARGO_MANIFEST_DIR")
     );
     if let Some(v) = variant {
@@ -29,15 +30,12 @@ fn python(variant: Option<&str>) -> String {
     s
 }
 
+fn python(variant: Option<&str>) -> String {
+    example("python3", "python/allinpay_adapter.py", variant)
+}
+
 fn php(variant: Option<&str>) -> String {
-    let mut s = format!(
-        "php {}/../examples/adapters/php/allinpay_adapter.php",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    if let Some(v) = variant {
-        s.push_str(&format!(" --broken {v}"));
-    }
-    s
+    example("php", "php/allinpay_adapter.php", variant)
 }
 
 fn json(out: &str) -> Value {
