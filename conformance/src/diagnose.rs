@@ -14,7 +14,6 @@
 //! mistake. The key is never shown: `<key>` stands in its place.
 
 use std::collections::HashSet;
-use std::io::Read as _;
 use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
@@ -23,38 +22,7 @@ use serde_json::{json, Map, Value};
 use allinpay_protocol::codec::{form, Mode};
 use allinpay_protocol::sign::{Credentials, TextForm};
 use allinpay_protocol::spec::{FieldDef, Format, MessageKind, SignScheme, Signing, WireForm};
-use allinpay_protocol::{any, Charset, GatewayCert, MerchantKey, MAX_INPUT_LEN};
-
-/// How the result is printed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    #[default]
-    Text,
-    Json,
-}
-
-/// `allinpay-conformance diagnose MESSAGE --key KEY (--expected SIG < fields.json | [--computed SIG] < wire)`.
-#[derive(Debug, clap::Args)]
-pub struct DiagnoseArgs {
-    /// The message (pay-request, pay-notify, refund-response, refund-query-response, …).
-    pub message: String,
-    #[command(flatten)]
-    pub key: crate::key_args::KeyArgs,
-    /// Signing side (fields as JSON on stdin): the signMsg to explain, what your code
-    /// produced and the gateway rejected.
-    #[arg(long, value_name = "SIG")]
-    pub expected: Option<String>,
-    /// Verifying side (the received wire on stdin): the signature your own verifier
-    /// computed for it; diagnose names the mistake that produces it.
-    #[arg(long, value_name = "SIG")]
-    pub computed: Option<String>,
-    /// The gateway's certificate (X.509 DER or PEM), for signType 1 messages.
-    #[arg(long, value_name = "FILE")]
-    pub cert: Option<std::path::PathBuf>,
-    /// `text` for people, `json` for tools (the same result).
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
-}
+use allinpay_protocol::{any, Charset, GatewayCert, MerchantKey};
 
 /// Whitespace around the key (a key file read without trimming, a pasted key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -1628,15 +1596,6 @@ fn cert_variants(
     }
 }
 
-fn check_md5(flag: &str, sig: &str) -> Result<(), String> {
-    if sig.len() != 32 || !sig.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!(
-            "{flag} {sig:?} is not an MD5 signMsg (32 hex digits)"
-        ));
-    }
-    Ok(())
-}
-
 /// Diagnoses a received wire (the verifying side).
 pub fn diagnose_wire(
     kind: MessageKind,
@@ -1794,127 +1753,6 @@ pub fn report_json(r: &VerifyReport) -> Value {
             "variantsTried": c.tried,
         })),
     })
-}
-
-fn read_stdin() -> Result<Vec<u8>, String> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .take(MAX_INPUT_LEN as u64 + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("cannot read stdin: {e}"))?;
-    if buf.len() > MAX_INPUT_LEN {
-        return Err(format!(
-            "stdin is larger than the {MAX_INPUT_LEN}-byte limit"
-        ));
-    }
-    if buf.iter().all(u8::is_ascii_whitespace) {
-        return Err(
-            "stdin is empty; give the fields as a JSON object, or the received wire".into(),
-        );
-    }
-    Ok(buf)
-}
-
-fn parse_fields(buf: &[u8]) -> Result<Map<String, Value>, String> {
-    match serde_json::from_slice(buf) {
-        Ok(Value::Object(o)) => Ok(o),
-        Ok(_) => Err("stdin must be a JSON object of fields".into()),
-        Err(e) => Err(format!("stdin is not JSON: {e}")),
-    }
-}
-
-/// Runs the subcommand: 0 the signature is correct (verifying side: the built-in accepts
-/// the message and your verifier's output, if given, is right), 1 it is not, `Err`
-/// (exit 2) for unusable input.
-pub fn cli(args: DiagnoseArgs) -> Result<u8, String> {
-    let kind = MessageKind::from_name(&args.message).ok_or_else(|| {
-        let names: Vec<_> = MessageKind::ALL.iter().map(|k| k.name()).collect();
-        format!(
-            "unknown message {:?}; one of {}",
-            args.message,
-            names.join(", ")
-        )
-    })?;
-    if kind.def().scheme == SignScheme::Unsigned {
-        return Err(format!(
-            "{} is not signed; diagnose does not apply",
-            kind.name()
-        ));
-    }
-    let key = args.key.load()?;
-    let cert = match &args.cert {
-        Some(path) => {
-            let bytes = crate::read_bounded(path, crate::MAX_CERT_FILE)
-                .map_err(|e| format!("certificate {}: {e}", path.display()))?;
-            Some(GatewayCert::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?)
-        }
-        None => None,
-    };
-    let expected = args.expected.as_deref().map(str::trim);
-    let computed = args.computed.as_deref().map(str::trim);
-    if let Some(s) = expected {
-        check_md5("--expected", s)?;
-    }
-    if let Some(s) = computed {
-        check_md5("--computed", s)?;
-    }
-    let buf = read_stdin()?;
-    let json_wire = kind.def().wire == WireForm::Json;
-    let is_json = json_wire || buf.trim_ascii_start().starts_with(b"{");
-    if is_json && !(json_wire && expected.is_none() && computed.is_some()) {
-        // Signing side: fields and the signature to explain.
-        if computed.is_some() && !json_wire {
-            return Err("--computed takes the received wire on stdin, not JSON fields".into());
-        }
-        let fields = parse_fields(&buf)?;
-        let sig = match expected.or(computed) {
-            Some(s) => s.to_owned(),
-            None => {
-                return Err(
-                    "diagnose needs --expected SIG with fields given as JSON (or the received wire on stdin)"
-                        .into(),
-                )
-            }
-        };
-        let key = key.ok_or("diagnose needs --key or --key-file")?;
-        let d = diagnose(kind, &fields, &key, &sig)?;
-        let out = match args.format {
-            OutputFormat::Text => render(&d, &sig),
-            OutputFormat::Json => {
-                let mut v = diagnosis_json(&d, &sig);
-                if let Value::Object(o) = &mut v {
-                    o.insert("side".into(), json!("signing"));
-                    o.insert("message".into(), json!(kind.name()));
-                }
-                format!("{v}\n")
-            }
-        };
-        crate::runner::write_stdout(&out);
-        return Ok(u8::from(!d.matches));
-    }
-    if expected.is_some() {
-        return Err(
-            "--expected is for fields given as JSON; for a received wire use --computed SIG (your verifier's output)"
-                .into(),
-        );
-    }
-    if key.is_none() && cert.is_none() {
-        return Err("diagnose needs --key, --key-file or --cert".into());
-    }
-    let r = diagnose_wire(kind, &buf, key.as_ref(), cert.as_ref(), computed)?;
-    let out = match args.format {
-        OutputFormat::Text => render_report(&r),
-        OutputFormat::Json => {
-            let mut v = report_json(&r);
-            if let Value::Object(o) = &mut v {
-                o.insert("message".into(), json!(kind.name()));
-            }
-            format!("{v}\n")
-        }
-    };
-    crate::runner::write_stdout(&out);
-    let computed_ok = r.computed.as_ref().is_none_or(|(_, d)| d.matches);
-    Ok(u8::from(!(r.builtin.valid && computed_ok)))
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ pub mod diagnose;
 #[cfg(feature = "sandbox")]
 pub mod gateway;
 pub mod generate;
-pub mod key_args;
 pub mod report;
 pub mod runner;
 pub mod suite;
@@ -70,27 +69,6 @@ fn embedded_vectors_dir() -> Option<std::path::PathBuf> {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     done.is_file().then_some(dir)
-}
-
-/// The largest key file read (a merchant key is 10–64 characters).
-pub const MAX_SECRET_FILE: u64 = 4096;
-
-/// The largest certificate file read (an X.509 certificate is 1–2 KiB).
-pub const MAX_CERT_FILE: u64 = 64 * 1024;
-
-/// Reads at most `limit` bytes of `path`: a larger file (or `/dev/zero`) is refused
-/// rather than read until memory runs out.
-pub fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut buf = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if buf.len() as u64 > limit {
-        return Err(format!("larger than the {limit}-byte limit"));
-    }
-    Ok(buf)
 }
 
 #[cfg(test)]

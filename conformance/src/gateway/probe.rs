@@ -6,65 +6,18 @@ use std::time::Duration;
 
 use allinpay_protocol::codec::form;
 use allinpay_protocol::msgs::PayNotify;
-use allinpay_protocol::{GatewaySigner, MerchantKey};
 
 use super::net::{request_blocking, LoopbackUrl, NetError};
-use super::signing::{sign_in_place, Keys, TEST_KEY_PEM};
+use super::signing::{sign_in_place, Keys};
 use super::time::{cst14, unix_ms, unix_secs};
 use super::GatewayError;
 
 /// Report formats, as `run` offers them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
     Text,
     Json,
     Junit,
-}
-
-/// `allinpay-conformance probe-merchant`.
-#[derive(clap::Args)]
-pub struct ProbeArgs {
-    /// The merchant's notification endpoint (its receiveUrl); loopback only.
-    #[arg(long)]
-    pub notify_url: String,
-    #[command(flatten)]
-    pub key: crate::key_args::KeyArgs,
-    /// The merchant's id.
-    #[arg(long, default_value = "100020091218001")]
-    pub merchant_id: String,
-    /// 0: MD5 notifications; 1: certificate-signed with the sandbox's test key
-    /// (the merchant verifies with vectors/keys/gateway-rsa1024.pem).
-    #[arg(long, default_value = "0", value_parser = ["0", "1"])]
-    pub sign_type: String,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: ReportFormat,
-    /// Per-request timeout.
-    #[arg(long, default_value = "5s")]
-    pub timeout: String,
-    /// An order the merchant has and has not refunded: every case uses it, so a merchant
-    /// that refuses unknown orders (as it should) is judged fairly. With
-    /// --order-amount and --order-datetime; without them the probe invents one.
-    #[arg(long, requires = "order_amount", requires = "order_datetime")]
-    pub order_no: Option<String>,
-    /// The order's orderAmount (分).
-    #[arg(long, requires = "order_no")]
-    pub order_amount: Option<u64>,
-    /// The order's orderDatetime (yyyyMMddHHmmss).
-    #[arg(long, requires = "order_no")]
-    pub order_datetime: Option<String>,
-    /// NO,AMOUNT,DATETIME of an order the merchant has refunded: adds the case of a
-    /// payment notified for it.
-    #[arg(long)]
-    pub refunded_order: Option<String>,
-}
-
-impl std::fmt::Debug for ProbeArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProbeArgs")
-            .field("notify_url", &self.notify_url)
-            .field("key", &self.key)
-            .finish_non_exhaustive()
-    }
 }
 
 /// What a correct merchant does with a case.
@@ -460,42 +413,4 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
             out
         }
     }
-}
-
-/// Runs `probe-merchant`: exit 0 when every verdict is right, 1 otherwise.
-pub fn cli_main(args: &ProbeArgs) -> Result<u8, GatewayError> {
-    let url = LoopbackUrl::parse(&args.notify_url)?;
-    let key: MerchantKey = args
-        .key
-        .require("probe-merchant")
-        .map_err(GatewayError::Usage)?;
-    let signer = if args.sign_type == "1" {
-        Some(
-            GatewaySigner::from_pem(TEST_KEY_PEM)
-                .map_err(|e| GatewayError::Usage(e.to_string()))?,
-        )
-    } else {
-        None
-    };
-    let order = match (&args.order_no, args.order_amount, &args.order_datetime) {
-        (Some(no), Some(amount), Some(dt)) => Some(OrderRef::new(no, amount, dt)?),
-        _ => None,
-    };
-    let refunded = args
-        .refunded_order
-        .as_deref()
-        .map(OrderRef::parse)
-        .transpose()?;
-    let probe = Probe {
-        url,
-        keys: Keys { key, signer },
-        merchant_id: args.merchant_id.clone(),
-        sign_type: args.sign_type.clone(),
-        timeout: super::parse_duration(&args.timeout)?,
-        order,
-        refunded,
-    };
-    let report = probe.run()?;
-    print!("{}", render(&report, args.format));
-    Ok(u8::from(report.wrong() > 0))
 }

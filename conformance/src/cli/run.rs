@@ -1,0 +1,210 @@
+//! `run`: the vectors, or generated messages (`--generate`), against the built-in
+//! implementation or an adapter (docs/adapter.md).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use allinpay_conformance::adapter::{Adapter, Builtin, Implementation};
+use allinpay_conformance::cases::{self, Case};
+use allinpay_conformance::generate::{self, GenOptions};
+use allinpay_conformance::report::{self, Deviations, Format, Report};
+use allinpay_conformance::runner::{run_cases, Judge};
+use allinpay_protocol::codec::Mode;
+
+use super::{write_stdout, CliError};
+
+
+/// `allinpay-conformance run`: the vectors against the built-in implementation or an adapter.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The vectors directory (default: this repository's `vectors/`).
+    #[arg(long)]
+    vectors: Option<PathBuf>,
+    /// Output: a human table, a JSON report (the input of --baseline) or JUnit XML.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Run an external implementation: the command (shell-words quoting) is started once and
+    /// spoken to in the line protocol of docs/adapter.md.
+    #[arg(long, value_name = "CMD ARGS")]
+    adapter: Option<String>,
+    /// Print the case ids (after --filter) without running anything.
+    #[arg(long)]
+    list: bool,
+    /// Run only the cases whose id matches GLOB (`*` any text, `?` one character); an exact
+    /// id reruns one case. Repeatable (any match selects).
+    #[arg(long, value_name = "GLOB")]
+    filter: Vec<String>,
+    /// Seconds an adapter gets to answer one case before it is killed and restarted.
+    #[arg(long, value_name = "SECONDS", default_value = "5")]
+    timeout: f64,
+    /// Known deviations: lines `ID-GLOB  reason` (`#` comments); reported, not run or failed.
+    #[arg(long, value_name = "FILE")]
+    deviations: Option<PathBuf>,
+    /// Run the cases listed in --deviations anyway (their failures count).
+    #[arg(long, requires = "deviations")]
+    include_deviations: bool,
+    /// A previous `--format json` report: only cases that passed there and fail now (or
+    /// new cases that fail) make the run fail.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Treat `acceptable` results (a tolerated quirk) as failures; the built-in
+    /// implementation then runs in strict mode.
+    #[arg(long)]
+    strict: bool,
+    /// Generative conformance (docs/adapter.md, "Generative runs"): N random messages per
+    /// message type (default 100) from the spec tables, each signed, verified and parsed,
+    /// compared with the built-in implementation; disagreements are shrunk.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "100")]
+    generate: Option<u32>,
+    /// The seed of a generative run (default: from the clock, printed in the report).
+    #[arg(long, value_name = "S", requires = "generate")]
+    seed: Option<u64>,
+    /// Run only case K (0-based) of each selected message of a generative run.
+    #[arg(long, value_name = "K", requires = "generate")]
+    case: Option<u32>,
+}
+
+/// Runs the subcommand: `Ok(exit code)` (0 all passed, 1 failures), `Err(one line)` for
+/// unusable arguments or input (exit 2).
+pub fn run(args: RunArgs) -> Result<u8, CliError> {
+    if let Some(n) = args.generate {
+        return run_generated(&args, n);
+    }
+    let dir = args.vectors.clone().unwrap_or_else(allinpay_conformance::vectors_dir);
+    let files = cases::load_dir(&dir).map_err(|e| e.to_string())?;
+    let all: Vec<&Case> = files.iter().flat_map(|f| f.cases.iter()).collect();
+    let selected: Vec<&Case> = if args.filter.is_empty() {
+        all
+    } else {
+        all.into_iter()
+            .filter(|c| args.filter.iter().any(|g| cases::glob_match(g, &c.id)))
+            .collect()
+    };
+    if selected.is_empty() {
+        return Err(CliError(format!(
+            "no case matches --filter {:?} (see --list)",
+            args.filter.join(" ")
+        )));
+    }
+    if args.list {
+        write_stdout(&report::list(&selected, args.format));
+        return Ok(0);
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        return Err(CliError(format!(
+            "--timeout {} must be a number of seconds in (0, 3600]",
+            args.timeout
+        )));
+    }
+    let deviations = match &args.deviations {
+        Some(p) => Deviations::load(p)?,
+        None => Deviations::default(),
+    };
+    let baseline = match &args.baseline {
+        Some(p) => Some(report::Baseline::load(p)?),
+        None => None,
+    };
+    let judge = Judge {
+        strict: args.strict,
+        exact_violations: false,
+    };
+    let mut imp: Box<dyn Implementation> = match &args.adapter {
+        Some(cmd) => Box::new(Adapter::start(cmd, Duration::from_secs_f64(args.timeout))?),
+        None => Box::new(Builtin {
+            mode: if args.strict {
+                Mode::Strict
+            } else {
+                Mode::Lenient
+            },
+        }),
+    };
+    let results = run_cases(
+        &selected,
+        imp.as_mut(),
+        judge,
+        &deviations,
+        args.include_deviations,
+    );
+    let report = Report::new(
+        imp.describe(),
+        args.strict,
+        results,
+        &deviations,
+        baseline.as_ref(),
+    );
+    drop(imp);
+    write_stdout(&report.render(args.format));
+    Ok(u8::from(report.failed() > 0))
+}
+
+/// `run --generate N`: the generative run (`generate.rs`), reported like `run`.
+fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
+    if n == 0 || n > generate::MAX_N {
+        return Err(CliError(format!(
+            "--generate {n} must be between 1 and {}",
+            generate::MAX_N
+        )));
+    }
+    if args.list {
+        return Err(CliError("--list does not apply to --generate (the cases are generated)".into()));
+    }
+    if args.deviations.is_some() || args.vectors.is_some() {
+        return Err(CliError("--deviations and --vectors do not apply to --generate".into()));
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        return Err(CliError(format!(
+            "--timeout {} must be a number of seconds in (0, 3600]",
+            args.timeout
+        )));
+    }
+    let baseline = match &args.baseline {
+        Some(p) => Some(report::Baseline::load(p)?),
+        None => None,
+    };
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() ^ u64::from(d.subsec_nanos()))
+    });
+    let mode = if args.strict {
+        Mode::Strict
+    } else {
+        Mode::Lenient
+    };
+    let opts = GenOptions {
+        n,
+        seed,
+        case: args.case,
+        filter: args.filter.clone(),
+        mode,
+        adapter: args.adapter.clone(),
+        strict: args.strict,
+    };
+    if let Some(k) = args.case {
+        if k >= n {
+            return Err(CliError(format!(
+                "--case {k} is not below --generate {n} (cases are numbered from 0)"
+            )));
+        }
+    }
+    let mut imp: Box<dyn Implementation> = match &args.adapter {
+        Some(cmd) => Box::new(Adapter::start(cmd, Duration::from_secs_f64(args.timeout))?),
+        None => Box::new(Builtin { mode }),
+    };
+    let results = generate::run(&opts, imp.as_mut())?;
+    let describe = format!(
+        "{}; generated: {n} messages per type, seed {seed}{}",
+        imp.describe(),
+        args.case.map(|k| format!(", case {k}")).unwrap_or_default()
+    );
+    let report = Report::new(
+        describe,
+        args.strict,
+        results,
+        &Deviations::default(),
+        baseline.as_ref(),
+    );
+    drop(imp);
+    write_stdout(&report.render(args.format));
+    Ok(u8::from(report.failed() > 0))
+}
