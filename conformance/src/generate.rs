@@ -29,8 +29,8 @@ use allinpay_protocol::MessageKind;
 
 use crate::adapter::{Builtin, Implementation};
 use crate::cases::{glob_match, Case, CaseOp};
-use crate::runner::{CaseResult, Verdict};
 use crate::vectors::Expected;
+use crate::verdict::{CaseResult, Verdict};
 
 /// Messages per type when `--generate` is given without a number.
 pub const DEFAULT_N: u32 = 100;

@@ -6,11 +6,15 @@ pub mod cases;
 pub mod diagnose;
 #[cfg(feature = "sandbox")]
 pub mod gateway;
+#[cfg(feature = "generate")]
 pub mod generate;
+pub mod judge;
+pub mod replay;
 pub mod report;
 pub mod runner;
 pub mod suite;
 pub mod vectors;
+pub mod verdict;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_vectors.rs"));

@@ -8,11 +8,11 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::cases::{glob_match, Case};
-use crate::runner::{CaseResult, Verdict};
+use crate::verdict::{CaseResult, Verdict};
 
 /// Report format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
     Text,
     Json,
     Junit,
@@ -227,15 +227,15 @@ impl Report {
         self.count(|r| r.baseline == Some(BaselineNote::Regression))
     }
 
-    pub fn render(&self, format: Format) -> String {
+    pub fn render(&self, format: ReportFormat) -> String {
         match format {
-            Format::Text => self.text(),
-            Format::Json => {
+            ReportFormat::Text => self.text(),
+            ReportFormat::Json => {
                 let mut s = serde_json::to_string_pretty(&self.json()).unwrap_or_default();
                 s.push('\n');
                 s
             }
-            Format::Junit => self.junit(),
+            ReportFormat::Junit => self.junit(),
         }
     }
 
@@ -513,9 +513,9 @@ pub fn xml(s: &str) -> String {
 }
 
 /// `--list`: ids one per line, or a JSON array.
-pub fn list(cases: &[&Case], format: Format) -> String {
+pub fn list(cases: &[&Case], format: ReportFormat) -> String {
     match format {
-        Format::Json => {
+        ReportFormat::Json => {
             let v: Vec<Value> = cases
                 .iter()
                 .map(|c| {
@@ -528,7 +528,9 @@ pub fn list(cases: &[&Case], format: Format) -> String {
             s.push('\n');
             s
         }
-        Format::Text | Format::Junit => cases.iter().map(|c| format!("{}\n", c.id)).collect(),
+        ReportFormat::Text | ReportFormat::Junit => {
+            cases.iter().map(|c| format!("{}\n", c.id)).collect()
+        }
     }
 }
 

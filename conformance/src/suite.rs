@@ -20,8 +20,9 @@ use serde_json::{json, Map, Value};
 
 use crate::adapter::{Adapter, Builtin, CallError, Implementation};
 use crate::cases::{self, Case};
+use crate::judge::evaluate;
 use crate::report::{Baseline, Deviations};
-use crate::runner::{evaluate, Judge, Verdict};
+use crate::verdict::{Judge, Verdict};
 
 /// What an [`Integration`] answers to one operation.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -339,7 +339,7 @@ fn the_printed_vector_case_is_a_vector_file() {
         );
         let p = dir.join(format!("case{i}.json"));
         std::fs::write(&p, serde_json::to_string_pretty(&v).expect("json")).expect("write");
-        let outcome = allinpay_conformance::runner::run_file(&p)
+        let outcome = allinpay_conformance::replay::run_file(&p)
             .unwrap_or_else(|e| panic!("{id}: not a vector file: {e}"));
         assert_eq!(outcome.failed(), 0, "{id}: {outcome:?}");
     }

@@ -24,8 +24,9 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> Result<u8, CliError> {
     let kind = kind(&args.message)?;
     let clock = match &args.now {
-        Some(n) => Clock::fixed(n)
-            .ok_or_else(|| CliError(format!("--now {n:?} is not yyyyMMddHHmmss")))?,
+        Some(n) => {
+            Clock::fixed(n).ok_or_else(|| CliError(format!("--now {n:?} is not yyyyMMddHHmmss")))?
+        }
         None => Clock::system(),
     };
     let mode = mode(args.mode, false, args.lenient, Mode::Strict);

@@ -41,7 +41,6 @@ pub struct DiagnoseArgs {
     format: OutputFormat,
 }
 
-
 /// Runs the subcommand: 0 the signature is correct (verifying side: the built-in accepts
 /// the message and your verifier's output, if given, is right), 1 it is not, `Err`
 /// (exit 2) for unusable input.
@@ -67,15 +66,16 @@ pub fn run(args: DiagnoseArgs) -> Result<u8, CliError> {
     if let Some(s) = computed {
         check_md5("--computed", s)?;
     }
-    let buf = read_stdin_or(
-        "stdin is empty; give the fields as a JSON object, or the received wire",
-    )?;
+    let buf =
+        read_stdin_or("stdin is empty; give the fields as a JSON object, or the received wire")?;
     let json_wire = kind.def().wire == WireForm::Json;
     let is_json = json_wire || buf.trim_ascii_start().starts_with(b"{");
     if is_json && !(json_wire && expected.is_none() && computed.is_some()) {
         // Signing side: fields and the signature to explain.
         if computed.is_some() && !json_wire {
-            return Err(CliError("--computed takes the received wire on stdin, not JSON fields".into()));
+            return Err(CliError(
+                "--computed takes the received wire on stdin, not JSON fields".into(),
+            ));
         }
         let fields = json_object(&buf)?;
         let sig = match expected.or(computed) {
@@ -110,7 +110,9 @@ pub fn run(args: DiagnoseArgs) -> Result<u8, CliError> {
         ));
     }
     if key.is_none() && cert.is_none() {
-        return Err(CliError("diagnose needs --key, --key-file or --cert".into()));
+        return Err(CliError(
+            "diagnose needs --key, --key-file or --cert".into(),
+        ));
     }
     let r = diagnose_wire(kind, &buf, key.as_ref(), cert.as_ref(), computed)?;
     let out = match args.format {
@@ -127,7 +129,6 @@ pub fn run(args: DiagnoseArgs) -> Result<u8, CliError> {
     let computed_ok = r.computed.as_ref().is_none_or(|(_, d)| d.matches);
     Ok(u8::from(!(r.builtin.valid && computed_ok)))
 }
-
 
 fn check_md5(flag: &str, sig: &str) -> Result<(), CliError> {
     if sig.len() != 32 || !sig.bytes().all(|b| b.is_ascii_hexdigit()) {

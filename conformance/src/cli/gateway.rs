@@ -88,7 +88,11 @@ impl std::fmt::Debug for GatewayArgs {
 impl GatewayArgs {
     /// The configuration, and where the certificate is to be written.
     fn config(&self) -> Result<(Config, Option<PathBuf>), GatewayError> {
-        let mut cfg = Config::new(self.key.require("gateway").map_err(|e| GatewayError::Usage(e.0))?);
+        let mut cfg = Config::new(
+            self.key
+                .require("gateway")
+                .map_err(|e| GatewayError::Usage(e.0))?,
+        );
         net::check_listen(self.listen)?;
         cfg.listen = self.listen;
         if self.merchant_id.is_empty() || !self.merchant_id.bytes().all(|b| b.is_ascii_digit()) {
@@ -207,4 +211,3 @@ pub fn run(args: &GatewayArgs) -> Result<u8, GatewayError> {
     running.stop();
     Ok(0)
 }
-

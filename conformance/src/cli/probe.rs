@@ -96,13 +96,16 @@ pub fn run(args: &ProbeArgs) -> Result<u8, GatewayError> {
         refunded,
     };
     let report = probe.run()?;
-    print!("{}", render(
+    print!(
+        "{}",
+        render(
             &report,
             match args.format {
                 FormatArg::Text => ReportFormat::Text,
                 FormatArg::Json => ReportFormat::Json,
                 FormatArg::Junit => ReportFormat::Junit,
             },
-        ));
+        )
+    );
     Ok(u8::from(report.wrong() > 0))
 }

@@ -7,12 +7,30 @@ use std::time::Duration;
 use allinpay_conformance::adapter::{Adapter, Builtin, Implementation};
 use allinpay_conformance::cases::{self, Case};
 use allinpay_conformance::generate::{self, GenOptions};
-use allinpay_conformance::report::{self, Deviations, Format, Report};
-use allinpay_conformance::runner::{run_cases, Judge};
+use allinpay_conformance::report::{self, Deviations, Report, ReportFormat};
+use allinpay_conformance::runner::run_cases;
+use allinpay_conformance::verdict::Judge;
 use allinpay_protocol::codec::Mode;
 
 use super::{write_stdout, CliError};
 
+/// Report formats.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
+    Junit,
+}
+
+impl From<FormatArg> for ReportFormat {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Text => ReportFormat::Text,
+            FormatArg::Json => ReportFormat::Json,
+            FormatArg::Junit => ReportFormat::Junit,
+        }
+    }
+}
 
 /// `allinpay-conformance run`: the vectors against the built-in implementation or an adapter.
 #[derive(Debug, clap::Args)]
@@ -22,7 +40,7 @@ pub struct RunArgs {
     vectors: Option<PathBuf>,
     /// Output: a human table, a JSON report (the input of --baseline) or JUnit XML.
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: FormatArg,
     /// Run an external implementation: the command (shell-words quoting) is started once and
     /// spoken to in the line protocol of docs/adapter.md.
     #[arg(long, value_name = "CMD ARGS")]
@@ -70,7 +88,10 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     if let Some(n) = args.generate {
         return run_generated(&args, n);
     }
-    let dir = args.vectors.clone().unwrap_or_else(allinpay_conformance::vectors_dir);
+    let dir = args
+        .vectors
+        .clone()
+        .unwrap_or_else(allinpay_conformance::vectors_dir);
     let files = cases::load_dir(&dir).map_err(|e| e.to_string())?;
     let all: Vec<&Case> = files.iter().flat_map(|f| f.cases.iter()).collect();
     let selected: Vec<&Case> = if args.filter.is_empty() {
@@ -87,7 +108,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         )));
     }
     if args.list {
-        write_stdout(&report::list(&selected, args.format));
+        write_stdout(&report::list(&selected, args.format.into()));
         return Ok(0);
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
@@ -133,7 +154,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         baseline.as_ref(),
     );
     drop(imp);
-    write_stdout(&report.render(args.format));
+    write_stdout(&report.render(args.format.into()));
     Ok(u8::from(report.failed() > 0))
 }
 
@@ -146,10 +167,14 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
         )));
     }
     if args.list {
-        return Err(CliError("--list does not apply to --generate (the cases are generated)".into()));
+        return Err(CliError(
+            "--list does not apply to --generate (the cases are generated)".into(),
+        ));
     }
     if args.deviations.is_some() || args.vectors.is_some() {
-        return Err(CliError("--deviations and --vectors do not apply to --generate".into()));
+        return Err(CliError(
+            "--deviations and --vectors do not apply to --generate".into(),
+        ));
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
         return Err(CliError(format!(
@@ -205,6 +230,6 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
         baseline.as_ref(),
     );
     drop(imp);
-    write_stdout(&report.render(args.format));
+    write_stdout(&report.render(args.format.into()));
     Ok(u8::from(report.failed() > 0))
 }
