@@ -9,6 +9,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::error::AdapterError;
 use serde_json::{json, Value};
 
 use allinpay_protocol::any;
@@ -261,7 +262,7 @@ impl std::fmt::Debug for Adapter {
 impl Adapter {
     /// Splits `command` with shell-words rules and starts it once, so that a command that
     /// cannot run is reported before any case.
-    pub fn start(command: &str, timeout: Duration) -> Result<Self, String> {
+    pub fn start(command: &str, timeout: Duration) -> Result<Self, AdapterError> {
         Self::start_in(command, timeout, None)
     }
 
@@ -270,11 +271,13 @@ impl Adapter {
         command: &str,
         timeout: Duration,
         dir: Option<std::path::PathBuf>,
-    ) -> Result<Self, String> {
-        let argv =
-            shell_words::split(command).map_err(|e| format!("--adapter {command:?}: {e}"))?;
+    ) -> Result<Self, AdapterError> {
+        let argv = shell_words::split(command).map_err(|e| AdapterError::Command {
+            command: command.to_owned(),
+            error: e.to_string(),
+        })?;
         if argv.is_empty() {
-            return Err("--adapter: empty command".into());
+            return Err(AdapterError::Empty);
         }
         let mut a = Adapter {
             command: command.to_owned(),
@@ -285,8 +288,10 @@ impl Adapter {
             failures_in_a_row: 0,
             starts: 0,
         };
-        a.spawn()
-            .map_err(|e| format!("cannot start adapter {command:?}: {e}"))?;
+        a.spawn().map_err(|error| AdapterError::Start {
+            command: command.to_owned(),
+            error,
+        })?;
         Ok(a)
     }
 

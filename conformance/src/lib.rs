@@ -4,6 +4,7 @@
 pub mod adapter;
 pub mod cases;
 pub mod diagnose;
+pub mod error;
 #[cfg(feature = "sandbox")]
 pub mod gateway;
 #[cfg(feature = "generate")]

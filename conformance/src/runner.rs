@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::adapter::Implementation;
 use crate::cases::Case;
 use crate::judge::evaluate;
-use crate::report::Deviations;
+use crate::report::KnownFailures;
 use crate::verdict::{CaseResult, Judge, Verdict};
 
 /// Asks `imp` about `case` and judges the answer.
@@ -31,7 +31,7 @@ pub fn run_cases(
     cases: &[&Case],
     imp: &mut dyn Implementation,
     judge: Judge,
-    deviations: &Deviations,
+    deviations: &KnownFailures,
     include_deviations: bool,
 ) -> Vec<CaseResult> {
     cases
@@ -41,7 +41,7 @@ pub fn run_cases(
             match reason {
                 Some(r) if !include_deviations => CaseResult {
                     case: (*case).clone(),
-                    verdict: Verdict::Deviation,
+                    verdict: Verdict::KnownFailure,
                     detail: format!("known deviation, not run: {r}"),
                     deviation: Some(r),
                     time: Duration::ZERO,

@@ -20,8 +20,9 @@ use serde_json::{json, Map, Value};
 
 use crate::adapter::{Adapter, Builtin, CallError, Implementation};
 use crate::cases::{self, Case};
+use crate::error::SuiteError;
 use crate::judge::evaluate;
-use crate::report::{Baseline, Deviations};
+use crate::report::{Baseline, KnownFailures};
 use crate::verdict::{Judge, Verdict};
 
 /// What an [`Integration`] answers to one operation.
@@ -198,7 +199,7 @@ impl<I: Integration> Implementation for Typed<I> {
 #[derive(Debug, Default)]
 pub struct Options {
     pub judge: Judge,
-    pub deviations: Deviations,
+    pub deviations: KnownFailures,
     pub baseline: Option<Baseline>,
 }
 
@@ -209,8 +210,8 @@ pub fn trials(
     dir: &Path,
     imp: Arc<Mutex<dyn Implementation + Send>>,
     options: Options,
-) -> Result<Vec<Trial>, String> {
-    let files = cases::load_dir(dir).map_err(|e| e.to_string())?;
+) -> Result<Vec<Trial>, SuiteError> {
+    let files = cases::load_dir(dir)?;
     let options = Arc::new(options);
     let mut out = Vec::new();
     for case in files.into_iter().flat_map(|f| f.cases) {
@@ -252,7 +253,7 @@ pub fn judge_case(
         Verdict::Skipped => Ok(Completion::ignored_with(
             "unsupported by the implementation",
         )),
-        Verdict::Deviation => Ok(Completion::ignored_with(detail)),
+        Verdict::KnownFailure => Ok(Completion::ignored_with(detail)),
         Verdict::Fail | Verdict::Error => {
             let known = options
                 .baseline
@@ -294,10 +295,10 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// The options `ALLINPAY_DEVIATIONS`, `ALLINPAY_BASELINE` and `ALLINPAY_STRICT` describe.
-pub fn options_from_env() -> Result<Options, String> {
+pub fn options_from_env() -> Result<Options, SuiteError> {
     let deviations = match var("ALLINPAY_DEVIATIONS") {
-        Some(p) => Deviations::load(Path::new(&p))?,
-        None => Deviations::default(),
+        Some(p) => KnownFailures::load(Path::new(&p))?,
+        None => KnownFailures::default(),
     };
     let baseline = match var("ALLINPAY_BASELINE") {
         Some(p) => Some(Baseline::load(Path::new(&p))?),
@@ -316,14 +317,14 @@ pub fn options_from_env() -> Result<Options, String> {
 /// The implementation `ALLINPAY_ADAPTER` (with `ALLINPAY_TIMEOUT` seconds a case, and
 /// `ALLINPAY_ADAPTER_DIR`) names, and the [`options_from_env`]; without
 /// `ALLINPAY_ADAPTER`, the built-in implementation (strict under `ALLINPAY_STRICT`).
-pub fn from_env() -> Result<(Arc<Mutex<dyn Implementation + Send>>, Options), String> {
+pub fn from_env() -> Result<(Arc<Mutex<dyn Implementation + Send>>, Options), SuiteError> {
     let options = options_from_env()?;
     let timeout = match var("ALLINPAY_TIMEOUT") {
         Some(t) => t
             .parse::<f64>()
             .ok()
             .filter(|t| t.is_finite() && *t > 0.0 && *t <= 3600.0)
-            .ok_or_else(|| format!("ALLINPAY_TIMEOUT={t:?} is not a number of seconds"))?,
+            .ok_or(SuiteError::Timeout(t))?,
         None => 5.0,
     };
     let imp: Arc<Mutex<dyn Implementation + Send>> = match var("ALLINPAY_ADAPTER") {

@@ -18,8 +18,9 @@ pub enum Verdict {
     Skipped,
     /// No usable answer: timeout, crash, malformed answer.
     Error,
-    /// Listed in `--deviations` and not run.
-    Deviation,
+    /// Listed in the known-failures file (`--deviations`) and not run.
+    #[serde(rename = "deviation")]
+    KnownFailure,
 }
 
 /// How answers are judged.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use allinpay_conformance::adapter::{Adapter, Builtin, Implementation};
 use allinpay_conformance::cases::{self, Case};
 use allinpay_conformance::generate::{self, GenOptions};
-use allinpay_conformance::report::{self, Deviations, Report, ReportFormat};
+use allinpay_conformance::report::{self, KnownFailures, Report, ReportFormat};
 use allinpay_conformance::runner::run_cases;
 use allinpay_conformance::verdict::Judge;
 use allinpay_protocol::codec::Mode;
@@ -55,8 +55,8 @@ pub struct RunArgs {
     /// Seconds an adapter gets to answer one case before it is killed and restarted.
     #[arg(long, value_name = "SECONDS", default_value = "5")]
     timeout: f64,
-    /// Known deviations: lines `ID-GLOB  reason` (`#` comments); reported, not run or failed.
-    #[arg(long, value_name = "FILE")]
+    /// Known failures: lines `ID-GLOB  reason` (`#` comments); reported, not run or failed.
+    #[arg(long, value_name = "FILE", visible_alias = "known-failures")]
     deviations: Option<PathBuf>,
     /// Run the cases listed in --deviations anyway (their failures count).
     #[arg(long, requires = "deviations")]
@@ -118,8 +118,8 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         )));
     }
     let deviations = match &args.deviations {
-        Some(p) => Deviations::load(p)?,
-        None => Deviations::default(),
+        Some(p) => KnownFailures::load(p)?,
+        None => KnownFailures::default(),
     };
     let baseline = match &args.baseline {
         Some(p) => Some(report::Baseline::load(p)?),
@@ -226,7 +226,7 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
         describe,
         args.strict,
         results,
-        &Deviations::default(),
+        &KnownFailures::default(),
         baseline.as_ref(),
     );
     drop(imp);

@@ -1,0 +1,56 @@
+//! The JSON report (schema `allinpay-conformance-report/v1`), also the `--baseline` input.
+
+use serde_json::{json, Value};
+
+use super::{BaselineNote, Report, REPORT_SCHEMA};
+use crate::verdict::Verdict;
+
+impl Report {
+    /// The report as JSON.
+    pub fn json(&self) -> Value {
+        let cases: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let c = &r.result.case;
+                let mut v = json!({
+                    "id": c.id, "file": format!("{}.json", c.file), "message": c.message,
+                    "section": c.section, "tcId": c.tc_id, "op": c.op.name(),
+                    "expected": c.expected, "verdict": r.result.verdict,
+                    "detail": r.result.detail, "comment": c.comment, "flags": c.flags,
+                    "ms": r.result.time.as_secs_f64() * 1000.0,
+                });
+                if let Some(d) = &r.result.deviation {
+                    v["deviation"] = json!(d);
+                }
+                if let Some(b) = r.baseline {
+                    v["baseline"] = json!(match b {
+                        BaselineNote::Regression => "regression",
+                        BaselineNote::StillFailing => "known-failure",
+                        BaselineNote::New => "new",
+                    });
+                }
+                v
+            })
+            .collect();
+        json!({
+            "schema": REPORT_SCHEMA,
+            "implementation": self.implementation,
+            "strict": self.strict,
+            "summary": {
+                "total": self.rows.len(),
+                "passed": self.passed(),
+                "failed": self.failed(),
+                "acceptable": self.verdicts(Verdict::Acceptable),
+                "skipped": self.verdicts(Verdict::Skipped),
+                "errors": self.verdicts(Verdict::Error),
+                "deviations": self.verdicts(Verdict::KnownFailure),
+                "knownFailures": self.known_failures(),
+                "regressions": self.regressions(),
+            },
+            "unusedDeviations": self.unused_deviations,
+            "attacks": self.attacks(),
+            "cases": cases,
+        })
+    }
+}
