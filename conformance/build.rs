@@ -21,7 +21,7 @@ fn main() {
         let ident = n.trim_end_matches(".json").replace(['-', '.'], "_");
         writeln!(f, "#[test]\nfn {ident}() {{ replay({n:?}); }}").expect("write");
     }
-    // Issue 14: the vectors and the public test certificates inside the binary, so that
+    // The vectors and the public test certificates inside the binary, so that
     // an installed `allinpay-conformance` (the wheel) runs from any directory.
     let keys = dir.join("keys");
     println!("cargo:rerun-if-changed={}", keys.display());

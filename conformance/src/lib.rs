@@ -24,7 +24,7 @@ mod embedded {
 /// The `vectors/` directory: `ALLINPAY_VECTORS` (a directory, or `embedded`), else this
 /// repository's when the binary runs where it was built, else a copy of the vectors built
 /// into the binary, written once to the temporary directory (an installed wheel runs
-/// from anywhere; issue #14).
+/// from anywhere).
 pub fn vectors_dir() -> std::path::PathBuf {
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")

@@ -1,4 +1,4 @@
-//! The vectors as `cargo test` tests (issue #14): one libtest test per case, named by its
+//! The vectors as `cargo test` tests: one libtest test per case, named by its
 //! case id (`2.2.3/pay-notify/capture_pay_notify/tc1`), so that `cargo test` filters,
 //! `--exact`, `--list`, `cargo nextest` and its JUnit output work as integrators expect.
 //!

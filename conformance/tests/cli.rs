@@ -51,7 +51,7 @@ fn sign_source_masks_the_key() {
         PAYDATA.as_bytes(),
     );
     assert_eq!(code, 0);
-    // Nothing of the key: not its characters, not its length (issue #11).
+    // Nothing of the key: not its characters, not its length.
     assert!(out.trim().ends_with("&payType=0&key=<key>"), "{out}");
     assert!(!out.contains("1234567890"));
     assert!(!out.contains("********"), "{out}");
@@ -233,7 +233,7 @@ fn blank_keys_and_endless_files_are_refused() {
         assert_one_line_error(code, &out, &err);
         assert!(err.contains("empty or only whitespace"), "{args:?}: {err}");
     }
-    // Read until memory ran out before (issue #11); now refused at a bound.
+    // Refused at a bound rather than read until memory runs out.
     for args in [
         vec!["verify", "pay-notify", "--key-file", "/dev/zero"],
         vec!["verify", "pay-notify", "--cert", "/dev/zero"],
@@ -265,7 +265,7 @@ fn cert_notify() -> (String, String) {
 #[test]
 fn sign_type_pinning_refuses_a_downgrade() {
     // An MD5-signed notification (signType 0) verified by a merchant holding both the key
-    // and the certificate: valid before issue #11 whatever its orders used.
+    // and the certificate: without a pinned signType an MD5 forgery would pass (§2.2.3).
     let (wire, cert) = cert_notify();
     let with = |t: &str, input: &str| {
         ac(

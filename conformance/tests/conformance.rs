@@ -1,5 +1,5 @@
-//! Every case of every vector file as its own libtest test, named by its case id
-//! (issue #14). Against the built-in implementation, or the one `ALLINPAY_ADAPTER` names:
+//! Every case of every vector file as its own libtest test, named by its case id.
+//! Against the built-in implementation, or the one `ALLINPAY_ADAPTER` names:
 //!
 //! ```sh
 //! ALLINPAY_ADAPTER='python3 examples/adapters/python/allinpay_adapter.py' \

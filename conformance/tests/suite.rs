@@ -1,4 +1,4 @@
-//! `suite`: the vectors as libtest trials (issue #14) give the verdicts `run` gives.
+//! `suite`: the vectors as libtest trials give the verdicts `run` gives.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
