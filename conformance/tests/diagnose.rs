@@ -311,8 +311,8 @@ fn unreadable_input_is_one_line_exit_2() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Issue 13: every mistake named alone and with one other; both directions; the real
-// library bugs; certificate mode; JSON output.
+// Every mistake named alone and with one other; both directions; the real library bugs;
+// certificate mode; JSON output.
 
 fn md5_lower(bytes: &[u8]) -> String {
     md5_upper(bytes).to_ascii_lowercase()
