@@ -17,21 +17,37 @@ use crate::spec::{MessageKind, SignScheme};
 pub enum AnyMessage {
     /// Boxed: payData with its international-card fields is by far the largest.
     PayRequest(Box<PayRequest>),
+    /// §2.2.3.
     PayNotify(PayNotify),
+    /// §2.2.2 iOS.
     SyncResultIos(SyncResultIos),
+    /// §2.2.2 Android.
     SyncResultAndroid(SyncResultAndroid),
+    /// §3.1.
     OrderQuery(OrderQuery),
+    /// §3.2.
     OrderQueryResponse(OrderQueryResponse),
+    /// §3.3.
     BatchQuery(BatchQuery),
+    /// §3.4.
     BatchQueryResponse(BatchQueryResponse),
+    /// §3.5.
     Refund(Refund),
+    /// §3.6.
     RefundResponse(RefundResponse),
+    /// §3.7.
     RefundQuery(RefundQuery),
+    /// §3.8.
     RefundQueryResponse(RefundQueryResponse),
+    /// §4.1.
     PreauthCancel(PreauthCancel),
+    /// §4.2.
     PreauthCancelResponse(PreauthResponse<PreauthCancelRecord>),
+    /// §4.3.
     PreauthConfirm(PreauthConfirm),
+    /// §4.4.
     PreauthConfirmResponse(PreauthResponse<PreauthConfirmRecord>),
+    /// §3.4/§3.8 error answer.
     ErrorResponse(ErrorResponse),
 }
 
@@ -64,7 +80,9 @@ macro_rules! flat {
 /// A message as received: parsed, with what the parser noticed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Received {
+    /// The kind it was parsed as.
     pub kind: MessageKind,
+    /// The message, its wire text kept.
     pub message: AnyMessage,
     /// Fields the table does not have (form bodies and JSON).
     pub unknown: Vec<(String, String)>,
@@ -265,8 +283,8 @@ impl Received {
     ) -> Result<Verified, VerifyError> {
         let declared = self.declared_charset();
         if mode == Mode::Strict && self.signed_text.is_none() {
-            // Form bodies and JSON carry signMsg as one token (issue #11: line breaks in
-            // a base64 signMsg and a trailing CR passed --strict).
+            // Form bodies and JSON carry signMsg as one token (§5.2 hex, §5.3 base64): white
+            // space or a control character in it is not the canonical text.
             if self
                 .sign_msg()
                 .bytes()
@@ -361,10 +379,13 @@ pub struct Verified {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
     #[error("{0} is not signed; sign does not apply")]
+    /// The message kind (named) carries no signature.
     NotSigned(&'static str),
     #[error(transparent)]
+    /// The fields do not make a message.
     Input(#[from] ParseError),
     #[error(transparent)]
+    /// A value cannot be encoded in the charset.
     Encoding(#[from] VerifyError),
 }
 

@@ -17,6 +17,7 @@ const CURRENCIES_6_3_TSV: &str = include_str!("../data/currencies_6_3.tsv");
 /// One row of §6.1 错误码: 错误码, 错误说明, 转义后前端提示语.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct ErrorCode {
+    /// 错误码, e.g. `ZF10020`.
     pub code: &'static str,
     /// 错误说明: what went wrong, for the merchant.
     pub description: &'static str,
@@ -29,6 +30,7 @@ pub struct ErrorCode {
 pub struct CodeDescription {
     /// The code as printed (§6.2 has one row `0 或 156`).
     pub code: &'static str,
+    /// The description as printed.
     pub description: &'static str,
 }
 

@@ -10,8 +10,11 @@ use encoding_rs::{Encoding, GBK};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Charset {
     #[default]
+    /// UTF-8 (inputCharset 1).
     Utf8,
+    /// GBK (inputCharset 2).
     Gbk,
+    /// GB2312 (inputCharset 3), encoded as GBK.
     Gb2312,
 }
 
@@ -44,6 +47,7 @@ impl Charset {
             .unwrap_or_default()
     }
 
+    /// The CLI name (`utf-8`, `gbk`, `gb2312`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Utf8 => "utf-8",

@@ -3,7 +3,13 @@
 
 use crate::any::{AnyMessage, Received};
 use crate::codec::Mode;
-use crate::enums::{CROSS_BORDER_CURRENCIES, DOMESTIC_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES};
+/// The civil date-time under its former name; [`DateTime14`] is the name to use.
+pub use crate::datetime::DateTime14 as DateTime;
+use crate::datetime::{lenient_dashed_date, lenient_datetime15};
+pub use crate::datetime::{Clock, DateTime14};
+use crate::enums::{
+    FnpayMode, PayType, CROSS_BORDER_CURRENCIES, DOMESTIC_CURRENCIES, INTERNATIONAL_CARD_CURRENCIES,
+};
 use crate::msgs::{Message, PayRequest};
 use crate::spec::{FieldDef, Format, Presence};
 
@@ -12,155 +18,15 @@ use crate::spec::{FieldDef, Format, Presence};
 pub struct Violation {
     /// The field, with a record prefix for texts (`records[1].orderNo`).
     pub field: String,
+    /// The rule, in words.
     pub rule: String,
+    /// The section that states it (`"3.1"`).
     pub section: &'static str,
 }
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {} (§{})", self.field, self.rule, self.section)
-    }
-}
-
-/// A civil date-time, to the second.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateTime {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-    pub hour: u8,
-    pub minute: u8,
-    pub second: u8,
-}
-
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-impl DateTime {
-    /// Parses `yyyyMMddHHmmss` (exactly 14 digits, a real date and time).
-    pub fn parse14(s: &str) -> Option<Self> {
-        if s.len() != 14 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let n = |a: usize, b: usize| s[a..b].parse::<u16>().ok();
-        let dt = DateTime {
-            year: n(0, 4)?,
-            month: n(4, 6)? as u8,
-            day: n(6, 8)? as u8,
-            hour: n(8, 10)? as u8,
-            minute: n(10, 12)? as u8,
-            second: n(12, 14)? as u8,
-        };
-        let ok = (1..=12).contains(&dt.month)
-            && dt.day >= 1
-            && dt.day <= days_in_month(dt.year, dt.month)
-            && dt.hour < 24
-            && dt.minute < 60
-            && dt.second < 60;
-        ok.then_some(dt)
-    }
-
-    /// Seconds since 0000-03-01 (a monotone count for differences).
-    pub fn seconds(&self) -> i64 {
-        let (y, m) = if self.month <= 2 {
-            (i64::from(self.year) - 1, i64::from(self.month) + 9)
-        } else {
-            (i64::from(self.year), i64::from(self.month) - 3)
-        };
-        let days =
-            365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + i64::from(self.day) - 1;
-        days * 86_400
-            + i64::from(self.hour) * 3600
-            + i64::from(self.minute) * 60
-            + i64::from(self.second)
-    }
-}
-
-/// UTC+8, the zone of every datetime of the protocol.
-const CST: i64 = 8 * 3600;
-
-impl DateTime {
-    /// The China Standard Time (UTC+8) civil time of a Unix time.
-    pub fn from_unix_cst(unix_secs: i64) -> Self {
-        let secs = unix_secs + CST;
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        // Civil-from-days (Howard Hinnant's algorithm).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-        DateTime {
-            year,
-            month,
-            day,
-            hour: (rem / 3600) as u8,
-            minute: (rem % 3600 / 60) as u8,
-            second: (rem % 60) as u8,
-        }
-    }
-
-    /// The Unix time of this civil time read as UTC+8.
-    pub fn to_unix_cst(&self) -> i64 {
-        const EPOCH: DateTime = DateTime {
-            year: 1970,
-            month: 1,
-            day: 1,
-            hour: 0,
-            minute: 0,
-            second: 0,
-        };
-        self.seconds() - EPOCH.seconds() - CST
-    }
-}
-
-/// `yyyyMMddHHmmss`.
-impl std::fmt::Display for DateTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:04}{:02}{:02}{:02}{:02}{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
-    }
-}
-
-/// The clock the time-window rules read (§3.1 queryDatetime, orderDatetime); injectable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Clock {
-    now: DateTime,
-}
-
-impl Clock {
-    /// A fixed clock at `yyyyMMddHHmmss`.
-    pub fn fixed(now: &str) -> Option<Self> {
-        DateTime::parse14(now).map(|now| Clock { now })
-    }
-
-    /// The system clock, in China Standard Time (UTC+8), which the gateway's times use.
-    pub fn system() -> Self {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        Clock {
-            now: DateTime::from_unix_cst(secs),
-        }
-    }
-
-    pub fn now(&self) -> DateTime {
-        self.now
     }
 }
 
@@ -237,14 +103,14 @@ impl Checker<'_> {
             Format::DateTime14 | Format::DateTimeText => {
                 let lenient_ok =
                     self.mode == Mode::Lenient && (lenient_datetime15(v) || lenient_dashed_date(v));
-                if DateTime::parse14(v).is_some() || lenient_ok {
+                if DateTime14::parse14(v).is_some() || lenient_ok {
                     None
                 } else {
                     bad("must be a real date and time yyyyMMddHHmmss")
                 }
             }
             Format::DateHour10 => {
-                let ok = v.len() == 10 && DateTime::parse14(&format!("{v}0000")).is_some();
+                let ok = v.len() == 10 && DateTime14::parse14(&format!("{v}0000")).is_some();
                 (!ok).then(|| "must be yyyymmddhh, a real date and hour".to_owned())
             }
             Format::OrderNo
@@ -319,7 +185,7 @@ impl Checker<'_> {
         rule: &str,
         section: &'static str,
     ) {
-        if let Some(t) = value.and_then(DateTime::parse14) {
+        if let Some(t) = value.and_then(DateTime14::parse14) {
             let diff = (self.clock.now().seconds() - t.seconds()).abs();
             if diff > max_secs {
                 self.push_at(field, rule, section);
@@ -334,7 +200,7 @@ impl Checker<'_> {
         rule: &str,
         section: &'static str,
     ) {
-        if let Some(t) = value.and_then(DateTime::parse14) {
+        if let Some(t) = value.and_then(DateTime14::parse14) {
             let age = self.clock.now().seconds() - t.seconds();
             if age > 31 * 86_400 {
                 self.push_at(field, rule, section);
@@ -380,19 +246,6 @@ impl Checker<'_> {
             }
         }
     }
-}
-
-pub(crate) fn lenient_datetime15(v: &str) -> bool {
-    // §3.4's example `201301080000000`: 15 digits, a real date in the first 14.
-    v.len() == 15 && v.bytes().all(|b| b.is_ascii_digit()) && DateTime::parse14(&v[..14]).is_some()
-}
-
-pub(crate) fn lenient_dashed_date(v: &str) -> bool {
-    // §3.4's example `2013-01-08`.
-    v.len() == 10
-        && v.as_bytes()[4] == b'-'
-        && v.as_bytes()[7] == b'-'
-        && DateTime::parse14(&format!("{}{}{}000000", &v[..4], &v[5..7], &v[8..])).is_some()
 }
 
 /// Checks a received message against every rule that applies to it.
@@ -562,7 +415,7 @@ fn pay_request(c: &mut Checker<'_>, m: &PayRequest) {
     let s = "2.1";
     let pay_type = m.pay_type.as_deref().unwrap_or_default();
     let currency = m.order_currency.as_deref().unwrap_or_default();
-    let international = pay_type == "30";
+    let international = PayType::known(pay_type) == Some(PayType::InternationalCard);
     // Allowed currencies by payment kind.
     if !currency.is_empty() {
         if international {
@@ -615,7 +468,7 @@ fn pay_request(c: &mut Checker<'_>, m: &PayRequest) {
                 );
             }
         }
-        if m.fnpay_mode.as_deref() == Some("0") {
+        if m.fnpay_mode.as_deref().and_then(FnpayMode::known) == Some(FnpayMode::Direct) {
             for name in ["bill_firstname", "bill_lastname", "expireddate", "cvv2"] {
                 if m.get(name).unwrap_or_default().is_empty() {
                     c.push_at(
@@ -739,30 +592,3 @@ const US_STATES: &str = "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA M
 
 /// ISO 3166-2:CA: provinces and territories.
 const CA_PROVINCES: &str = "AB BC MB NB NL NS NT NU ON PE QC SK YT";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn real_dates_only() {
-        assert!(DateTime::parse14("20240229235959").is_some());
-        assert!(DateTime::parse14("20230229000000").is_none());
-        assert!(DateTime::parse14("20231301000000").is_none());
-        assert!(DateTime::parse14("2023010100000").is_none());
-        assert!(DateTime::parse14("20230101240000").is_none());
-    }
-
-    #[test]
-    fn system_clock_is_plausible() {
-        let now = Clock::system().now();
-        assert!(now.year >= 2024 && (1..=12).contains(&now.month));
-    }
-
-    #[test]
-    fn seconds_difference() {
-        let a = DateTime::parse14("20240229235959").unwrap();
-        let b = DateTime::parse14("20240301000000").unwrap();
-        assert_eq!(b.seconds() - a.seconds(), 1);
-    }
-}

@@ -58,7 +58,7 @@ mod tests {
         assert!(!format!("{k:?}").contains("1234567890"));
         assert!(!format!("{k}").contains("1234567890"));
         assert!(!format!("{:?}", Some(&k)).contains("12345"));
-        // Nothing of the key: no character, no length (issue #11: `a***e` leaked both).
+        // Nothing of the key: no character, no length.
         assert_eq!(k.masked(), "<key>");
         assert_eq!(MerchantKey::new("abcde").unwrap().masked(), "<key>");
     }

@@ -1,10 +1,14 @@
 //! The spec's message tables as data: every field with its order, length, presence,
 //! format and whether it enters the sign source.
 
+pub use crate::kind::MessageKind;
+
 /// 必填 / 不可空 versus 选填 / 可空 / 可为空.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Presence {
+    /// 必填 / 不可空.
     Required,
+    /// 选填 / 可空 / 可为空.
     Optional,
 }
 
@@ -67,8 +71,11 @@ pub struct FieldDef {
     pub name: &'static str,
     /// Maximum length in bytes (the spec's 长度 column); `None` where the table has none.
     pub max_len: Option<u16>,
+    /// 必填 or 选填.
     pub presence: Presence,
+    /// Whether it enters the sign source.
     pub signing: Signing,
+    /// The value's format.
     pub format: Format,
 }
 
@@ -103,6 +110,7 @@ pub enum SignScheme {
 /// A message of the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MessageDef {
+    /// Which message.
     pub kind: MessageKind,
     /// The section that defines it, e.g. `"2.2.3"`.
     pub section: &'static str,
@@ -110,80 +118,17 @@ pub struct MessageDef {
     pub title: &'static str,
     /// Fixed `version` values (empty: the message has no version field).
     pub versions: &'static [&'static str],
+    /// How it travels.
     pub wire: WireForm,
+    /// Who signs it and how.
     pub scheme: SignScheme,
+    /// The table, in the spec's order.
     pub fields: &'static [FieldDef],
 }
 
 impl MessageDef {
+    /// The row of the field named `name` (spec spelling).
     pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
         self.fields.iter().find(|f| f.name == name)
-    }
-}
-
-macro_rules! kinds {
-    ($($variant:ident => $name:literal,)*) => {
-        /// Every message of the spec, by its command-line name.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum MessageKind { $($variant,)* }
-
-        impl MessageKind {
-            pub const ALL: &'static [MessageKind] = &[$(MessageKind::$variant,)*];
-
-            /// The stable command-line name (`pay-request`, `pay-notify`, …).
-            pub fn name(self) -> &'static str {
-                match self { $(MessageKind::$variant => $name,)* }
-            }
-
-            pub fn from_name(name: &str) -> Option<Self> {
-                match name { $($name => Some(MessageKind::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-kinds! {
-    PayRequest => "pay-request",
-    PayNotify => "pay-notify",
-    SyncResultIos => "sync-result-ios",
-    SyncResultAndroid => "sync-result-android",
-    OrderQuery => "order-query",
-    OrderQueryResponse => "order-query-response",
-    BatchQuery => "batch-query",
-    BatchQueryResponse => "batch-query-response",
-    Refund => "refund",
-    RefundResponse => "refund-response",
-    RefundQuery => "refund-query",
-    RefundQueryResponse => "refund-query-response",
-    PreauthCancel => "preauth-cancel",
-    PreauthCancelResponse => "preauth-cancel-response",
-    PreauthConfirm => "preauth-confirm",
-    PreauthConfirmResponse => "preauth-confirm-response",
-    ErrorResponse => "error-response",
-}
-
-impl MessageKind {
-    /// The message's table.
-    pub fn def(self) -> &'static MessageDef {
-        use crate::msgs::*;
-        match self {
-            Self::PayRequest => PayRequest::DEF,
-            Self::PayNotify => PayNotify::DEF,
-            Self::SyncResultIos => SyncResultIos::DEF,
-            Self::SyncResultAndroid => SyncResultAndroid::DEF,
-            Self::OrderQuery => OrderQuery::DEF,
-            Self::OrderQueryResponse => &ORDER_QUERY_RESPONSE_DEF,
-            Self::BatchQuery => BatchQuery::DEF,
-            Self::BatchQueryResponse => BatchQueryRecord::DEF,
-            Self::Refund => Refund::DEF,
-            Self::RefundResponse => RefundResponse::DEF,
-            Self::RefundQuery => RefundQuery::DEF,
-            Self::RefundQueryResponse => RefundQueryRecord::DEF,
-            Self::PreauthCancel => PreauthCancel::DEF,
-            Self::PreauthCancelResponse => PreauthCancelRecord::DEF,
-            Self::PreauthConfirm => PreauthConfirm::DEF,
-            Self::PreauthConfirmResponse => PreauthConfirmRecord::DEF,
-            Self::ErrorResponse => ErrorResponse::DEF,
-        }
     }
 }

@@ -1,6 +1,6 @@
 //! Certificate loading and RSA verification against data made outside this crate: keys
 //! of every size ring verifies (1024–8192 bits), a bare DER SubjectPublicKeyInfo, and
-//! Wycheproof's RSA PKCS#1 v1.5 signature files (issue #11). Fixtures: `tests/data/`.
+//! Wycheproof's RSA PKCS#1 v1.5 signature files. Fixtures: `tests/data/`.
 
 use allinpay_protocol::error::CertError;
 use allinpay_protocol::GatewayCert;
@@ -24,7 +24,7 @@ fn text(name: &str) -> String {
 
 #[test]
 fn a_6144_bit_certificate_loads_and_verifies() {
-    // Refused as "not an RSA public key" before: rsa's decoder stops at 4096 bits.
+    // rsa's own decoder stops at 4096 bits; ring verifies up to 8192.
     let cert = GatewayCert::from_bytes(&data("rsa6144.pem")).expect("6144-bit certificate");
     assert_eq!(cert.bits(), 6144);
     let sig = text("rsa6144-abc.sig.b64");
@@ -34,7 +34,7 @@ fn a_6144_bit_certificate_loads_and_verifies() {
 
 #[test]
 fn a_bare_der_public_key_loads() {
-    // Refused as "neither DER nor PEM X.509" before.
+    // What `openssl pkey -pubout -outform DER` writes: a key without its certificate.
     let cert = GatewayCert::from_bytes(&data("gateway-rsa1024.spki.der")).expect("DER SPKI");
     assert_eq!(cert.bits(), 1024);
     assert_eq!(

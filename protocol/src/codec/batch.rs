@@ -14,16 +14,19 @@ pub const MAX_RECORDS: usize = 500;
 /// A decoded and parsed page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed {
+    /// The page.
     pub response: BatchQueryResponse,
     /// The decoded text.
     pub text: Vec<u8>,
     /// Length of the signed prefix of `text`: every byte before the signature line
     /// (summary, records and the blank line; ERRATA E-3.4-TEXT).
     pub signed_len: usize,
+    /// Quirks accepted in lenient mode.
     pub deviations: Vec<Deviation>,
 }
 
 impl Parsed {
+    /// The bytes the signature covers.
     pub fn signed_text(&self) -> &[u8] {
         &self.text[..self.signed_len]
     }

@@ -27,7 +27,8 @@ fn json_type(kind: MessageKind, field: &str) -> JsonType {
 }
 
 /// A JSON object's members in order, duplicates kept: serde_json's `Map` keeps the last of
-/// a repeated name silently, which would let a second `orderAmount` win (issue #11).
+/// a repeated name silently, and a second `orderAmount` would then win over the one a
+/// verifier or the merchant read (§2.1 signs each field once).
 struct Members(Vec<(String, Value)>);
 
 impl<'de> serde::Deserialize<'de> for Members {
@@ -139,7 +140,7 @@ mod tests {
 
     #[test]
     fn duplicate_names_are_refused_naming_the_field() {
-        // serde_json's Map kept the last orderAmount: the sandbox paid it (issue #11).
+        // A second orderAmount must not replace the first: which one is signed is ambiguous.
         let r = parse::<PayRequest>(br#"{"orderNo":"1","orderAmount":"1","orderAmount":"100000"}"#);
         assert_eq!(
             r,

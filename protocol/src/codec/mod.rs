@@ -14,7 +14,9 @@ use crate::error::ParseError;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
     #[default]
+    /// The spec as written.
     Strict,
+    /// Also the quirks real gateways and the spec's examples show.
     Lenient,
 }
 

@@ -12,10 +12,13 @@ use crate::spec::Format;
 /// A parsed text: records, signature, and the exact bytes the signature covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed<'a, R> {
+    /// The record lines, in order.
     pub records: Vec<R>,
+    /// The signature line (folded lines joined).
     pub sign_msg: String,
     /// Every byte before the signature line, terminators included (§3.8; ERRATA E-3.8-TEXT).
     pub signed_text: Cow<'a, [u8]>,
+    /// Quirks accepted in lenient mode.
     pub deviations: Vec<Deviation>,
 }
 
@@ -73,9 +76,9 @@ pub(crate) fn record<R: Message>(
             column.trim_start_matches(' ')
         };
         if mode == Mode::Lenient && def.format == Format::DateTime14 {
-            if crate::check::lenient_datetime15(value) {
+            if crate::datetime::lenient_datetime15(value) {
                 note(deviations, Deviation::DateTime15Digits);
-            } else if crate::check::lenient_dashed_date(value) {
+            } else if crate::datetime::lenient_dashed_date(value) {
                 note(deviations, Deviation::DashedDate);
             }
         }

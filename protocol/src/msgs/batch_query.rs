@@ -1,6 +1,6 @@
 //! §3.3 批量订单查询接口 and §3.4 批量订单查询结果返回接口.
 
-use crate::spec::Format::*;
+use crate::enums::{PayResult, SignType};
 
 message! {
     /// §3.3: batch query, POSTed to `/mchtoq/index.do`.
@@ -13,7 +13,7 @@ message! {
     begin_date_time "beginDateTime" 14 Required Signed DateHour10;
     end_date_time "endDateTime" 14 Required Signed DateHour10;
     page_no "pageNo" 2 Required Signed Digits;
-    sign_type "signType" 2 Required Signed OneOf(&["1"]);
+    sign_type "signType" 2 Required Signed OneOf(&["1"]) as SignType;
     sign_msg "signMsg" 1024 Required Signature SignMsg;
 }
 
@@ -33,7 +33,7 @@ message! {
     pay_amount "payAmount" 10 Required Signed Amount;
     ext1 "ext1" 128 Optional Signed Text;
     ext2 "ext2" 128 Optional Signed Text;
-    pay_result "payResult" 2 Required Signed OneOf(&["1", "0"]);
+    pay_result "payResult" 2 Required Signed OneOf(PayResult);
 }
 
 /// §3.4 汇总信息: `商户号|笔数|当前页码|是否有下一页` (ERRATA E-BATCH-SUMMARY: the spec
@@ -42,10 +42,13 @@ message! {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchQuerySummary {
     #[serde(rename = "merchantId")]
+    /// 商户号.
     pub merchant_id: String,
     #[serde(rename = "count")]
+    /// 笔数: records on this page.
     pub count: String,
     #[serde(rename = "pageNo")]
+    /// 当前页码.
     pub page_no: String,
     /// `Y` or `N`.
     #[serde(rename = "hasNextPage")]
@@ -56,8 +59,11 @@ pub struct BatchQuerySummary {
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchQueryResponse {
+    /// The summary line.
     pub summary: BatchQuerySummary,
+    /// The record lines (at most 500).
     pub records: Vec<BatchQueryRecord>,
     #[serde(rename = "signMsg")]
+    /// The signature line (base64 RSA, §3.3: signType 1 only).
     pub sign_msg: String,
 }

@@ -1,7 +1,5 @@
 //! The error answer of §3.4 and §3.8: `ERRORCODE=…&ERRORMSG=…`.
 
-use crate::spec::Format::*;
-
 message! {
     /// `ERRORCODE=001& ERRORMSG=商户号不能为空` (§3.8) or
     /// `ERRORCODE=错误编码&ERRORMSG="错误信息"` (§3.4): not URL-encoded, possibly with a

@@ -1,7 +1,7 @@
 //! §3.1 单笔订单查询接口 and §3.2 单笔订单查询结果返回接口.
 
 use super::{Message, PayNotify};
-use crate::spec::Format::*;
+use crate::enums::SignType;
 use crate::spec::{MessageDef, MessageKind};
 
 message! {
@@ -12,7 +12,7 @@ message! {
     }
     merchant_id "merchantId" 30 Required Signed Digits;
     version "version" 10 Required Signed OneOf(&["v1.5"]);
-    sign_type "signType" 2 Required Signed OneOf(&["0", "1"]);
+    sign_type "signType" 2 Required Signed OneOf(SignType);
     order_no "orderNo" 50 Required Signed OrderNo;
     order_datetime "orderDatetime" 14 Required Signed DateTime14;
     query_datetime "queryDatetime" 14 Required Signed DateTime14;

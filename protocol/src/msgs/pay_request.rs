@@ -1,6 +1,6 @@
 //! §2.1 支付请求接口: the payData JSON the merchant app hands to the SDK control.
 
-use crate::spec::Format::*;
+use crate::enums::{FnpayMode, InputCharset, IssuerId, Language, PayType, SignType, TradeNature};
 
 message! {
     /// §2.1 PayData 订单数据, with the international-card fields (§2.1 second table).
@@ -11,11 +11,11 @@ message! {
         kind: PayRequest, section: "2.1", title: "支付请求接口",
         versions: ["v1.0"], wire: Json, scheme: MerchantMd5,
     }
-    input_charset "inputCharset" - Required Signed OneOf(&["1", "2", "3"]);
+    input_charset "inputCharset" - Required Signed OneOf(InputCharset);
     receive_url "receiveUrl" - Required Signed Url;
     version "version" 10 Required Signed OneOf(&["v1.0"]);
-    language "language" 2 Optional Signed OneOf(&["1", "2", "3"]);
-    sign_type "signType" 2 Required Signed OneOf(&["0", "1"]);
+    language "language" 2 Optional Signed OneOf(Language);
+    sign_type "signType" 2 Required Signed OneOf(SignType);
     merchant_id "merchantId" 30 Required Signed Digits;
     order_no "orderNo" 50 Required Signed OrderNo;
     order_amount "orderAmount" 10 Required Signed Amount;
@@ -23,9 +23,9 @@ message! {
     order_datetime "orderDatetime" 14 Required Signed DateTime14;
     product_name "productName" - Required Signed Text;
     ext1 "ext1" 128 Optional Signed Text;
-    pay_type "payType" 2 Required Signed OneOf(&["0", "27", "30"]);
-    issuer_id "issuerId" 10 Optional Signed OneOf(&["visa", "mastercard", "jcb"]);
-    trade_nature "tradeNature" 8 Optional Signed OneOf(&["GOODS", "SERVICES"]);
+    pay_type "payType" 2 Required Signed OneOf(PayType);
+    issuer_id "issuerId" 10 Optional Signed OneOf(IssuerId);
+    trade_nature "tradeNature" 8 Optional Signed OneOf(TradeNature);
     sign_msg "signMsg" 1024 Required Signature SignMsg;
     card_no "cardNo" 19 Optional NotSigned Digits;
     ship_to_country "ship_to_country" 2 Optional Ext1Digest Country;
@@ -41,7 +41,7 @@ message! {
     registration_email "registration_email" 100 Optional Ext1Digest Email;
     registration_phone "registration_phone" 15 Optional Ext1Digest Text;
     buyerid_period "buyerid_period" 15 Optional Ext1Digest Digits;
-    fnpay_mode "fnpay_mode" 1 Optional Ext1Digest OneOf(&["0", "1"]);
+    fnpay_mode "fnpay_mode" 1 Optional Ext1Digest OneOf(FnpayMode);
     bill_firstname "bill_firstname" 30 Optional Ext1Digest Text;
     bill_lastname "bill_lastname" 30 Optional Ext1Digest Text;
     expireddate "expireddate" 4 Optional Ext1Digest Expiry;
@@ -105,3 +105,11 @@ pub const EXT1_FIELDS: &[&str] = &[
     "mdd17",
     "mdd18",
 ];
+
+impl PayRequest {
+    /// The charset §5.1 c signs this payData in: the one inputCharset names (2 GBK, 3
+    /// GB2312), UTF-8 for 1, an unknown code or none (ERRATA E-CHARSET).
+    pub fn charset(&self) -> crate::Charset {
+        crate::Charset::declared_by(self.input_charset.as_deref())
+    }
+}

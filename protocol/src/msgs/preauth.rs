@@ -1,6 +1,6 @@
 //! §4 国际卡预授权接口: cancel (§4.1/§4.2) and confirm (§4.3/§4.4).
 
-use crate::spec::Format::*;
+use crate::enums::{RetCode, SignType};
 
 message! {
     /// §4.1 商户外卡预授权撤销接口.
@@ -14,7 +14,7 @@ message! {
     currency "currency" 3 Required Signed Currency;
     order_no "orderNo" 50 Required Signed OrderNo;
     order_datetime "orderDatetime" 14 Required Signed DateTime14;
-    sign_type "signType" 2 Required Signed OneOf(&["0", "1"]);
+    sign_type "signType" 2 Required Signed OneOf(SignType);
     sign_msg "signMsg" 1024 Required Signature SignMsg;
 }
 
@@ -31,7 +31,7 @@ message! {
     currency "currency" 3 Required Signed Currency;
     order_no "orderNo" 50 Required Signed OrderNo;
     order_datetime "orderDatetime" 14 Required Signed DateTime14;
-    sign_type "signType" 2 Required Signed OneOf(&["0", "1"]);
+    sign_type "signType" 2 Required Signed OneOf(SignType);
     sign_msg "signMsg" 1024 Required Signature SignMsg;
 }
 
@@ -41,10 +41,10 @@ message! {
         kind: PreauthCancelResponse, section: "4.2", title: "商户外卡预授权撤销接口结果返回接口",
         versions: ["v1.8"], wire: PipeText, scheme: GatewayText,
     }
-    ret_code "retCode" 20 Required Signed Text;
+    ret_code "retCode" 20 Required Signed Text as RetCode;
     ret_msg "retMsg" 50 Optional Signed Text;
     version "version" 4 Required Signed OneOf(&["v1.8"]);
-    sign_type "signType" 1 Required Signed OneOf(&["0", "1"]);
+    sign_type "signType" 1 Required Signed OneOf(SignType);
     merchant_id "merchantId" 30 Required Signed Digits;
     order_no "orderNo" 50 Required Signed OrderNo;
     order_date_time "orderDateTime" 14 Required Signed DateTime14;
@@ -60,10 +60,10 @@ message! {
         kind: PreauthConfirmResponse, section: "4.4", title: "商户外卡预授权确认接口结果返回接口",
         versions: ["v1.9"], wire: PipeText, scheme: GatewayText,
     }
-    ret_code "retCode" 20 Required Signed Text;
+    ret_code "retCode" 20 Required Signed Text as RetCode;
     ret_msg "retMsg" 50 Optional Signed Text;
     version "version" 4 Required Signed OneOf(&["v1.9"]);
-    sign_type "signType" 1 Required Signed OneOf(&["0", "1"]);
+    sign_type "signType" 1 Required Signed OneOf(SignType);
     merchant_id "merchantId" 30 Required Signed Digits;
     order_no "orderNo" 50 Required Signed OrderNo;
     order_date_time "orderDateTime" 14 Required Signed DateTime14;
@@ -77,7 +77,9 @@ message! {
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct PreauthResponse<R> {
+    /// The one record line.
     pub record: R,
     #[serde(rename = "signMsg")]
+    /// The signature line.
     pub sign_msg: String,
 }

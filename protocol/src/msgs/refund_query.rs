@@ -1,6 +1,6 @@
 //! §3.7 退款状态查询接口 and §3.8 退款状态查询返回.
 
-use crate::spec::Format::*;
+use crate::enums::{RefundState, SignType};
 
 message! {
     /// §3.7: refund-status query, POSTed to `/mchtoq/refundQuery`. The table has no
@@ -11,7 +11,7 @@ message! {
         versions: ["v2.4"], wire: Form, scheme: MerchantMd5,
     }
     version "version" 4 Required Signed OneOf(&["v2.4"]);
-    sign_type "signType" 1 Required Signed OneOf(&["0", "1"]);
+    sign_type "signType" 1 Required Signed OneOf(SignType);
     merchant_id "merchantId" 30 Required Signed Digits;
     order_no "orderNo" 50 Required Signed OrderNo;
     refund_amount "refundAmount" 10 Required Signed Amount;
@@ -27,13 +27,13 @@ message! {
         versions: ["v2.4"], wire: PipeText, scheme: GatewayText,
     }
     version "version" 4 Required Signed OneOf(&["v2.4"]);
-    sign_type "signType" 1 Required Signed OneOf(&["0", "1"]);
+    sign_type "signType" 1 Required Signed OneOf(SignType);
     merchant_id "merchantId" 30 Required Signed Digits;
     order_no "orderNo" 50 Required Signed OrderNo;
     refund_amount "refundAmount" 10 Required Signed Amount;
     refund_datetime "refundDatetime" 14 Optional Signed DateTime14;
     mcht_refund_order_no "mchtRefundOrderNo" 50 Optional Signed OrderNo;
-    refund_result "refundResult" 10 Required Signed OneOf(&crate::enums::TKSUCC_CODES);
+    refund_result "refundResult" 10 Required Signed OneOf(RefundState);
     return_datetime "returnDatetime" 14 Required Signed DateTime14;
 }
 
@@ -41,7 +41,9 @@ message! {
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RefundQueryResponse {
+    /// The record lines, one per refund.
     pub records: Vec<RefundQueryRecord>,
     #[serde(rename = "signMsg")]
+    /// The signature line.
     pub sign_msg: String,
 }

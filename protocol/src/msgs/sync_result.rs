@@ -1,7 +1,7 @@
 //! §2.2.2 支付结果控件返回接口（同步）: what the SDK control hands back to the app.
 //! `payOrderId` may be empty: "若未生成支付订单则此处返回空字符串".
 
-use crate::spec::Format::*;
+use crate::enums::{AndroidPayRes, IosPayResult};
 
 message! {
     /// §2.2.2 iOS: `payResult` is a JSON number: 0 受理成功, 1 受理失败, -1 取消支付.
@@ -10,7 +10,7 @@ message! {
         kind: SyncResultIos, section: "2.2.2", title: "支付结果控件返回接口（同步）iOS",
         versions: [], wire: Json, scheme: Unsigned,
     }
-    pay_result "payResult" - Required NotSigned OneOf(&["0", "1", "-1"]);
+    pay_result "payResult" - Required NotSigned OneOf(IosPayResult);
     pay_amount "payAmount" 10 Required NotSigned Amount;
     pay_time "payTime" 14 Required NotSigned DateTime14;
     pay_order_id "payOrderId" 50 Optional NotSigned Text;
@@ -22,7 +22,7 @@ message! {
         kind: SyncResultAndroid, section: "2.2.2", title: "支付结果控件返回接口（同步）Android",
         versions: [], wire: Json, scheme: Unsigned,
     }
-    allinpay_pay_res "allinpay_pay_res" - Required NotSigned OneOf(&["allinpay_pay_success", "allinpay_pay_fail"]);
+    allinpay_pay_res "allinpay_pay_res" - Required NotSigned OneOf(AndroidPayRes);
     pay_amount "payAmount" 10 Required NotSigned Amount;
     pay_time "payTime" 14 Required NotSigned DateTime14;
     pay_order_id "payOrderId" 50 Optional NotSigned Text;

@@ -85,7 +85,7 @@ impl GatewayCert {
     }
 
     /// A DER PKCS#1 RSAPublicKey. `rsa`'s own decoders stop at 4096 bits; ring verifies up
-    /// to 8192, so the key is built with that bound (issue #11).
+    /// to 8192, so the key is built with that bound.
     fn from_pkcs1_der(der: &[u8]) -> Result<Self, CertError> {
         use der::Decode;
         let k = rsa::pkcs1::RsaPublicKey::from_der(der).map_err(|_| CertError::NotRsa)?;

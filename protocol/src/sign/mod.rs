@@ -1,8 +1,9 @@
 //! §5 签名机制: MD5 signing and verification, and the certificate mode ([`cert`]).
 //!
 //! The MD5 paths never allocate: the sign source is gathered in a stack buffer whose
-//! blocks are compressed as they fill, and the hex is written to a stack buffer (issue #5
-//! measures this against the raw MD5 of the same bytes; see `docs/performance.md`).
+//! blocks are compressed as they fill, and the hex is written to a stack buffer, so that
+//! signing costs little more than the raw MD5 of the same bytes (`docs/performance.md`,
+//! `benches/callgrind.sh`).
 
 pub mod cert;
 
@@ -12,6 +13,7 @@ use md5::{Digest, Md5, Md5Core};
 use subtle::ConstantTimeEq;
 
 use crate::charset::{self, Charset};
+use crate::enums::SignType;
 use crate::error::{SignTypeCode, VerifyError};
 use crate::key::MerchantKey;
 use crate::msgs::Message;
@@ -40,6 +42,7 @@ impl Md5Hex {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
+    /// The 32 hex digits as bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
@@ -444,6 +447,7 @@ impl TextForm {
         }
     }
 
+    /// The form named `name` (see [`Self::name`]).
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.name() == name)
     }
@@ -516,7 +520,9 @@ pub fn md5_hex(bytes: &[u8]) -> Md5Hex {
 /// the sign type the merchant ordered with.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Credentials<'a> {
+    /// The merchant's MD5 key (signType 0, and every merchant signature).
     pub key: Option<&'a MerchantKey>,
+    /// The gateway's certificate (signType 1 answers).
     pub cert: Option<&'a cert::GatewayCert>,
     /// The merchant's configured signType (0 MD5, 1 certificate). §2.2.3: the answer's
     /// signType is "与提交订单时的签名类型保持一致"; a message claiming another is refused,
@@ -528,11 +534,10 @@ pub struct Credentials<'a> {
 impl<'a> Credentials<'a> {
     /// `signType` as §5.3 reads it (0 MD5, 1 certificate), held to the configured one.
     fn mode(&self, sign_type: Option<&str>) -> Result<u8, VerifyError> {
-        let declared = match sign_type {
-            Some("0") => 0,
-            Some("1") => 1,
-            _ => return Err(VerifyError::UnknownSignType),
-        };
+        let declared = sign_type
+            .and_then(SignType::known)
+            .and_then(|t| t.code())
+            .ok_or(VerifyError::UnknownSignType)?;
         match self.expected_sign_type {
             Some(configured) if configured != declared => Err(VerifyError::SignTypeMismatch {
                 declared: SignTypeCode(declared),
@@ -622,7 +627,8 @@ mod tests {
         let h = md5_hex(b"abc");
         assert_eq!(h.as_str(), "900150983CD24FB0D6963F7D28E17F72");
         assert_eq!(h.verify("900150983CD24FB0D6963F7D28E17F72"), Ok(()));
-        // Lowercase is a mismatch like any other (issue #11: the hint was variable-time).
+        // Lowercase is a mismatch like any other (§5.2: uppercase); a hint would need a
+        // second, variable-time comparison.
         assert_eq!(
             h.verify("900150983cd24fb0d6963f7d28e17f72"),
             Err(VerifyError::Md5Mismatch)
