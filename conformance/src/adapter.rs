@@ -18,6 +18,7 @@ use allinpay_protocol::codec::Mode;
 use allinpay_protocol::sign::cert::decode_base64_signature;
 use allinpay_protocol::sign::Credentials;
 use allinpay_protocol::sign::TextForm;
+use allinpay_protocol::SignType;
 use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind};
 
 /// Why an implementation gave no usable answer. Reported on the case; never a panic.
@@ -130,11 +131,11 @@ fn builtin_answer(req: &Value, mode: Mode) -> Result<Value, String> {
                 cert: cert.as_ref(),
                 expected_sign_type: match req.get("configuredSignType").and_then(Value::as_str) {
                     None => None,
-                    Some("0") => Some(0),
-                    Some("1") => Some(1),
-                    Some(other) => {
-                        return Err(format!("configuredSignType {other:?} is not 0 or 1"))
-                    }
+                    Some(t) => Some(
+                        SignType::known(t)
+                            .and_then(|t| t.code())
+                            .ok_or_else(|| format!("configuredSignType {t:?} is not 0 or 1"))?,
+                    ),
                 },
             };
             // The charset is the one the message declares (the request's `charset` says

@@ -4,6 +4,7 @@ use allinpay_protocol::any;
 use allinpay_protocol::codec::Mode;
 use allinpay_protocol::sign::Credentials;
 use allinpay_protocol::spec::SignScheme;
+use allinpay_protocol::SignType;
 
 use super::{kind, mode, read_stdin, CharsetArg, CliError, KeyArgs, ModeArg};
 
@@ -27,7 +28,7 @@ pub struct VerifyArgs {
     strict: bool,
     /// The signType your orders use (0 MD5, 1 certificate): a message claiming another
     /// is invalid, whatever --key/--cert are given (§2.2.3). Default: the message's own.
-    #[arg(long, value_parser = ["0", "1"])]
+    #[arg(long, value_parser = SignType::KNOWN.to_vec())]
     sign_type: Option<String>,
 }
 
@@ -54,7 +55,11 @@ pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
     let creds = Credentials {
         key: key.as_ref(),
         cert: cert.as_ref(),
-        expected_sign_type: args.sign_type.as_deref().map(|t| u8::from(t == "1")),
+        expected_sign_type: args
+            .sign_type
+            .as_deref()
+            .and_then(SignType::known)
+            .and_then(|t| t.code()),
     };
     let verdict = match args.charset {
         Some(c) => received

@@ -11,7 +11,7 @@ use allinpay_protocol::any;
 use allinpay_protocol::codec::Mode;
 use allinpay_protocol::sign::{Credentials, TextForm};
 use allinpay_protocol::spec::MessageKind;
-use allinpay_protocol::{Charset, GatewayCert, MerchantKey};
+use allinpay_protocol::{Charset, GatewayCert, MerchantKey, SignType};
 
 use super::input::{received_input, Input};
 use super::mistakes::Mistake;
@@ -232,7 +232,7 @@ pub fn diagnose_wire(
     let sign_type = received.sign_type().map(str::to_owned);
     let received_sig = received.sign_msg().to_owned();
     let (obj, mut input) = received_input(kind, wire, &received)?;
-    let md5 = sign_type.as_deref() != Some("1");
+    let md5 = sign_type.as_deref().and_then(SignType::known) != Some(SignType::Certificate);
     let mut report = VerifyReport {
         sign_type,
         received_sig: received_sig.clone(),

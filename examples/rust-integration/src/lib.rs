@@ -1,157 +1,187 @@
-//! A small merchant back end, written from the spec alone, as a Rust integrator would:
-//! it signs pay requests (§2.1, §5.1, §5.2; UTF-8 only) and verifies the gateway's MD5
-//! notifications (§2.2.3, also the §3.2 query answer). `tests/allinpay.rs` runs the
-//! conformance suite against it in this crate's own `cargo test`.
+//! A small merchant back end on `allinpay-protocol`, as a Rust integrator writes one: it
+//! builds and signs the payData its app hands to the SDK (§2.1, §5.1, §5.2) and the
+//! order-query form (§3.1), and verifies the gateway's notifications (§2.2.3, also the
+//! §3.2 query answer) before it trusts a payment. `tests/allinpay.rs` runs the conformance
+//! suite against it in this crate's own `cargo test`.
 
-use md5::{Digest, Md5};
-use subtle::ConstantTimeEq;
+use allinpay_protocol::codec::form;
+use allinpay_protocol::datetime::DateTime14;
+use allinpay_protocol::enums::{Currency, InputCharset, PayResult, PayType, SignType};
+use allinpay_protocol::msgs::{OrderQuery, PayNotify, PayRequest};
+use allinpay_protocol::sign::{verify_gateway_name_value, Credentials};
+use allinpay_protocol::value::Fen;
+use allinpay_protocol::{BuildError, MerchantKey, ParseError, VerifyError};
 
-/// §2.1 payData: the signed fields in table order (cardNo and the international-card
-/// fields are not signed; §5.4 puts the latter into ext1).
-pub const PAY_REQUEST_SIGNED: &[&str] = &[
-    "inputCharset",
-    "receiveUrl",
-    "version",
-    "language",
-    "signType",
-    "merchantId",
-    "orderNo",
-    "orderAmount",
-    "orderCurrency",
-    "orderDatetime",
-    "productName",
-    "ext1",
-    "payType",
-    "issuerId",
-    "tradeNature",
-];
+/// One order of this shop.
+#[derive(Clone, Debug)]
+pub struct Order<'a> {
+    /// §2.1 orderNo: letters, digits, `-` and `_`.
+    pub order_no: &'a str,
+    /// §2.1 orderAmount, in 分.
+    pub amount: Fen,
+    /// §2.1 orderDatetime.
+    pub datetime: DateTime14,
+    /// §2.1 productName.
+    pub product_name: &'a str,
+}
 
-/// §2.2.3: the notification's fields in table order, all signed but signMsg.
-pub const NOTIFY_FIELDS: &[&str] = &[
-    "merchantId",
-    "version",
-    "language",
-    "signType",
-    "payType",
-    "issuerId",
-    "paymentOrderId",
-    "orderNo",
-    "orderDatetime",
-    "orderAmount",
-    "payDatetime",
-    "payAmount",
-    "ext1",
-    "ext2",
-    "payResult",
-    "errorCode",
-    "returnDatetime",
-];
+/// This shop's settings.
+#[derive(Debug)]
+pub struct Shop {
+    /// §2.1 merchantId.
+    pub merchant_id: String,
+    /// The MD5 key (never printed: `MerchantKey`'s Debug masks it).
+    pub key: MerchantKey,
+    /// §2.1 receiveUrl: where the gateway POSTs the §2.2.3 notification.
+    pub receive_url: String,
+}
+
+/// The payData JSON the app hands to the SDK control: UTF-8 (inputCharset 1), RMB (156),
+/// every payment kind (payType 0), signed with MD5 (signType 0).
+pub fn pay_data(shop: &Shop, order: &Order<'_>) -> Result<String, BuildError> {
+    let signed = PayRequest::builder()
+        .input_charset(InputCharset::Utf8)
+        .receive_url(&shop.receive_url)
+        .sign_type(SignType::Md5)
+        .merchant_id(&shop.merchant_id)
+        .order_no(order.order_no)
+        .order_amount(order.amount)
+        .order_currency(Currency::Cny)
+        .order_datetime(order.datetime)
+        .product_name(order.product_name)
+        .pay_type(PayType::All)
+        .sign(&shop.key)?;
+    Ok(signed.to_json())
+}
+
+/// The §3.1 order-query form body for `order`, asked at `query_datetime`.
+pub fn order_query(
+    shop: &Shop,
+    order: &Order<'_>,
+    query_datetime: DateTime14,
+) -> Result<String, BuildError> {
+    let signed = OrderQuery::builder()
+        .merchant_id(&shop.merchant_id)
+        .order_no(order.order_no)
+        .order_datetime(order.datetime)
+        .query_datetime(query_datetime)
+        .sign_type(SignType::Md5)
+        .sign(&shop.key)?;
+    Ok(signed.to_form_body())
+}
+
+/// A payment the gateway vouched for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payment {
+    /// The order it pays.
+    pub order_no: String,
+    /// payAmount, in 分.
+    pub amount: Fen,
+    /// payResult 1.
+    pub paid: bool,
+}
 
 /// Why a notification is refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum Refusal {
-    /// The body is not a well-formed form (a pair without `=`, a bad escape, not UTF-8, a
-    /// field twice).
-    Malformed(String),
-    /// The merchant key is empty: anyone could forge `MD5(source&key=)`.
-    BlankKey,
-    /// The notification's signType is not the one the orders use.
-    SignType {
-        declared: String,
-        configured: String,
-    },
-    /// signType 1: the certificate mode, which this back end does not use.
-    CertificateMode,
-    /// signMsg is missing or does not match.
-    BadSignature,
+    /// The body is not a well-formed §2.2.3 form.
+    #[error("malformed: {0}")]
+    Malformed(#[from] ParseError),
+    /// The signature does not verify, or the signType is not the one the orders use.
+    #[error("not verified: {0}")]
+    Signature(#[from] VerifyError),
+    /// A signed field does not have its table's format.
+    #[error("{0}")]
+    Field(#[from] allinpay_protocol::FieldError),
 }
 
-/// `UPPER(HEX(MD5(source + "&key=" + key)))` over `fields` in `order`, non-empty only.
-pub fn md5_sign(order: &[&str], get: impl Fn(&str) -> Option<String>, key: &str) -> String {
-    let mut source = String::new();
-    for name in order {
-        if let Some(v) = get(name).filter(|v| !v.is_empty()) {
-            if !source.is_empty() {
-                source.push('&');
-            }
-            source.push_str(name);
-            source.push('=');
-            source.push_str(&v);
-        }
+/// Verifies a §2.2.3 notification (or a §3.2 query answer, the same table) with the
+/// merchant key, held to the signType the orders use (§2.2.3: a message claiming another
+/// is refused, so an MD5 forgery cannot pass for a certificate merchant).
+pub fn verify_notification(
+    body: &[u8],
+    key: &MerchantKey,
+    configured: Option<SignType>,
+) -> Result<PayNotify, Refusal> {
+    let notify: PayNotify = form::parse(body)?.message;
+    let creds = Credentials {
+        key: Some(key),
+        cert: None,
+        expected_sign_type: configured.and_then(|t| t.code()),
+    };
+    verify_gateway_name_value(&notify, creds)?;
+    Ok(notify)
+}
+
+/// The payment a verified notification reports.
+pub fn payment(notify: &PayNotify) -> Result<Payment, Refusal> {
+    Ok(Payment {
+        order_no: notify.order_no()?.to_owned(),
+        amount: notify.pay_amount()?,
+        paid: notify.pay_result()? == PayResult::Paid,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `vectors/capture_pay_notify.json` tcId 1, a public capture signed with key
+    /// 1234567890.
+    const CAPTURE: &[u8] = b"merchantId=008411353990035&version=v1.0&language=1&signType=0&payType=33&paymentOrderId=201705022201545501&orderNo=P37337118799092&orderDatetime=20170502220151&orderAmount=13000&payDatetime=20170502220345&payAmount=13000&ext1=%3CUSER%3E170502828662290%3C%2FUSER%3E&payResult=1&returnDatetime=20170502220345&signMsg=0C8908E3003A7CE6A973EEE30CA53BA5";
+
+    fn key() -> MerchantKey {
+        MerchantKey::new("1234567890").expect("a key")
     }
-    source.push_str(if source.is_empty() { "key=" } else { "&key=" });
-    source.push_str(key);
-    Md5::digest(source.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect()
-}
 
-/// Decodes a form body strictly: `+` is a space, `%XY` two hex digits, UTF-8, each name
-/// once; empty pairs (a trailing `&`) are skipped.
-pub fn parse_form(body: &str) -> Result<Vec<(String, String)>, Refusal> {
-    let body = body.trim_end_matches(['\r', '\n']);
-    let mut out: Vec<(String, String)> = Vec::new();
-    for pair in body.split('&').filter(|p| !p.is_empty()) {
-        let Some((n, v)) = pair.split_once('=') else {
-            return Err(Refusal::Malformed(format!("{pair:?} has no '='")));
+    #[test]
+    fn a_captured_notification_pays_its_order() {
+        let n = verify_notification(CAPTURE, &key(), Some(SignType::Md5)).expect("verifies");
+        assert_eq!(
+            payment(&n).expect("fields"),
+            Payment {
+                order_no: "P37337118799092".into(),
+                amount: Fen(13000),
+                paid: true,
+            }
+        );
+    }
+
+    #[test]
+    fn a_tampered_amount_or_another_sign_type_is_refused() {
+        let tampered = String::from_utf8_lossy(CAPTURE).replace("payAmount=13000", "payAmount=1");
+        assert!(matches!(
+            verify_notification(tampered.as_bytes(), &key(), None),
+            Err(Refusal::Signature(_))
+        ));
+        assert!(matches!(
+            verify_notification(CAPTURE, &key(), Some(SignType::Certificate)),
+            Err(Refusal::Signature(_))
+        ));
+    }
+
+    /// The §2.1 example's signature, 4F521B6E630C4806A2D7388A014C1123 (key 1234567890),
+    /// covers no orderCurrency, which §2.1 requires (ERRATA E-2.1-CURRENCY): the builder
+    /// refuses that payData rather than sign it.
+    #[test]
+    fn pay_data_is_signed_and_complete() {
+        let shop = Shop {
+            merchant_id: "100020091218001".into(),
+            key: key(),
+            receive_url: "http://www".into(),
         };
-        let (n, v) = (decode(n)?, decode(v)?);
-        if out.iter().any(|(m, _)| *m == n) {
-            return Err(Refusal::Malformed(format!("{n} appears twice")));
-        }
-        out.push((n, v));
+        let order = Order {
+            order_no: "NOM20141125141040856",
+            amount: Fen(1),
+            datetime: DateTime14::parse14("20141125141040").expect("a datetime"),
+            product_name: "笔记本电脑",
+        };
+        let json = pay_data(&shop, &order).expect("signs");
+        let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(v["orderCurrency"], "156");
+        assert_eq!(v["version"], "v1.0");
+        // An independent MD5 of the §5.1 sign source: md5sum of
+        // "inputCharset=1&receiveUrl=http://www&version=v1.0&signType=0&merchantId=100020091218001&orderNo=NOM20141125141040856&orderAmount=1&orderCurrency=156&orderDatetime=20141125141040&productName=笔记本电脑&payType=0&key=1234567890".
+        assert_eq!(v["signMsg"], "08219C2702EEB6C3F4545E80F617EF59");
     }
-    Ok(out)
-}
-
-fn decode(raw: &str) -> Result<String, Refusal> {
-    let b = raw.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = b
-                    .get(i + 1..i + 3)
-                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                    .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
-                    .ok_or_else(|| Refusal::Malformed(format!("bad escape in {raw:?}")))?;
-                out.push(hex);
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).map_err(|_| Refusal::Malformed("not UTF-8".into()))
-}
-
-/// Verifies a notification body with the merchant key. `configured` is the signType the
-/// merchant's orders use (§2.2.3: the answer keeps it).
-pub fn verify_notification(body: &str, key: &str, configured: Option<&str>) -> Result<(), Refusal> {
-    if key.trim().is_empty() {
-        return Err(Refusal::BlankKey);
-    }
-    let fields = parse_form(body)?;
-    let get = |n: &str| fields.iter().find(|(m, _)| m == n).map(|(_, v)| v.clone());
-    let declared = get("signType").unwrap_or_default();
-    if let Some(c) = configured {
-        if c != declared {
-            return Err(Refusal::SignType {
-                declared,
-                configured: c.to_owned(),
-            });
-        }
-    }
-    if declared == "1" {
-        return Err(Refusal::CertificateMode);
-    }
-    let received = get("signMsg").unwrap_or_default();
-    let expected = md5_sign(NOTIFY_FIELDS, get, key);
-    if received.is_empty() || !bool::from(expected.as_bytes().ct_eq(received.as_bytes())) {
-        return Err(Refusal::BadSignature);
-    }
-    Ok(())
 }
