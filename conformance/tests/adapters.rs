@@ -4,10 +4,15 @@
 //! file (its groups, fields, wires, flags and expected results) and the spec's tables
 //! (which fields are signed, in which order), so a vector file added later is covered
 //! without editing this test.
+//!
+//! A libtest-mimic harness (`harness = false`): a trial whose interpreter (php, javac,
+//! node) is not installed reports `ignored` with the reason, and fails instead when
+//! ALLINPAY_REQUIRE_PHP / _JAVA / _NODE asks for it (.ci/run sets them: CI never skips).
 
 use std::collections::BTreeSet;
 use std::process::Command;
 
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use serde_json::{Map, Value};
 
 use allinpay_protocol::spec::{MessageKind, SignScheme, Signing};
@@ -40,10 +45,6 @@ fn python_has_cryptography() -> bool {
     succeeds("python3", &["-c", "import cryptography"])
 }
 
-fn php_available() -> bool {
-    succeeds("php", &["-r", "exit(0);"])
-}
-
 fn php_has_openssl() -> bool {
     succeeds(
         "php",
@@ -51,18 +52,92 @@ fn php_has_openssl() -> bool {
     )
 }
 
-/// Whether a tool is installed; when it is not, the test is skipped with a note, unless
-/// `require` (ALLINPAY_REQUIRE_JAVA, ALLINPAY_REQUIRE_NODE: set by .ci/run) asks for it.
-fn tool_or_skip(program: &str, args: &[&str], require: &str, install: &str) -> bool {
-    if succeeds(program, args) {
-        return true;
-    }
-    assert!(
-        std::env::var_os(require).is_none(),
-        "{program} is required ({require}) but not installed"
-    );
-    eprintln!("SKIPPED: {program} is not installed ({install})");
-    false
+/// An interpreter some trials need: the command that shows it is installed, the variable
+/// that makes its absence a failure, and how CI installs it.
+struct Tool {
+    program: &'static str,
+    probe: &'static [&'static str],
+    require: &'static str,
+    install: &'static str,
+}
+
+const PHP_CLI: Tool = Tool {
+    program: "php",
+    probe: &["-r", "exit(0);"],
+    require: "ALLINPAY_REQUIRE_PHP",
+    install: ".ci/adapters.sh installs php-cli",
+};
+const JDK: Tool = Tool {
+    program: "javac",
+    probe: &["-version"],
+    require: "ALLINPAY_REQUIRE_JAVA",
+    install: ".ci/adapters.sh installs default-jdk-headless",
+};
+const NODE_JS: Tool = Tool {
+    program: "node",
+    probe: &["--version"],
+    require: "ALLINPAY_REQUIRE_NODE",
+    install: ".ci/adapters.sh installs nodejs",
+};
+
+/// A trial running `body` (its assertions fail it), or, when `tool` is not installed,
+/// ignored with the reason; failed instead if the tool's ALLINPAY_REQUIRE_… is set.
+fn trial(name: &str, tool: Option<&'static Tool>, body: fn()) -> Trial {
+    Trial::ignorable_test(name, move || {
+        if let Some(t) = tool {
+            if !succeeds(t.program, t.probe) {
+                if std::env::var_os(t.require).is_some() {
+                    return Err(Failed::from(format!(
+                        "{} is required ({}) but not installed",
+                        t.program, t.require
+                    )));
+                }
+                return Ok(Completion::ignored_with(format!(
+                    "{} is not installed; {}",
+                    t.program, t.install
+                )));
+            }
+        }
+        body();
+        Ok(Completion::Completed)
+    })
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let trials = vec![
+        trial(
+            "python_adapter_passes_and_alphabetical_order_fails_exactly_the_name_value_signatures",
+            None,
+            python_adapter_passes_and_alphabetical_order_fails_exactly_the_name_value_signatures,
+        ),
+        trial(
+            "python_adapter_trusting_the_message_sign_type_falls_for_exactly_the_downgrades",
+            None,
+            python_adapter_trusting_the_message_sign_type_falls_for_exactly_the_downgrades,
+        ),
+        trial(
+            "php_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break",
+            Some(&PHP_CLI),
+            php_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break,
+        ),
+        trial(
+            "java_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break",
+            Some(&JDK),
+            java_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break,
+        ),
+        trial(
+            "node_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break",
+            Some(&NODE_JS),
+            node_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break,
+        ),
+        trial(
+            "python_adapter_without_cryptography_skips_the_certificate_cases",
+            None,
+            python_adapter_without_cryptography_skips_the_certificate_cases,
+        ),
+    ];
+    libtest_mimic::run(&args, trials).exit();
 }
 
 /// Compiles the Java example with `javac -d` into the test's temporary directory and
@@ -615,7 +690,6 @@ fn check_skipping(adapter: &str, want_failing: &BTreeSet<String>, skips: &BTreeS
     );
 }
 
-#[test]
 fn python_adapter_passes_and_alphabetical_order_fails_exactly_the_name_value_signatures() {
     let all = vectors();
     let crypto = python_has_cryptography();
@@ -638,7 +712,6 @@ fn python_adapter_passes_and_alphabetical_order_fails_exactly_the_name_value_sig
     );
 }
 
-#[test]
 fn python_adapter_trusting_the_message_sign_type_falls_for_exactly_the_downgrades() {
     let all = vectors();
     let crypto = python_has_cryptography();
@@ -667,17 +740,7 @@ fn python_adapter_trusting_the_message_sign_type_falls_for_exactly_the_downgrade
     );
 }
 
-#[test]
 fn php_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break() {
-    if !php_available() {
-        // .ci/adapters.sh installs php-cli and sets ALLINPAY_REQUIRE_PHP: CI never skips.
-        assert!(
-            std::env::var_os("ALLINPAY_REQUIRE_PHP").is_none(),
-            "php is required (ALLINPAY_REQUIRE_PHP) but not installed"
-        );
-        eprintln!("SKIPPED: php is not installed (.ci/adapters.sh installs php-cli)");
-        return;
-    }
     let all = vectors();
     let ssl = php_has_openssl();
     check(&format!("php {PHP}"), &BTreeSet::new(), &all, ssl);
@@ -701,17 +764,7 @@ fn php_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break(
     );
 }
 
-#[test]
 fn java_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break() {
-    // .ci/adapters.sh installs a JDK and .ci/run sets ALLINPAY_REQUIRE_JAVA: CI never skips.
-    if !tool_or_skip(
-        "javac",
-        &["-version"],
-        "ALLINPAY_REQUIRE_JAVA",
-        ".ci/adapters.sh installs default-jdk-headless",
-    ) {
-        return;
-    }
     let classes = compile_java();
     let java = format!("java -cp {classes} AllinpayAdapter");
     let all = vectors();
@@ -745,17 +798,7 @@ fn java_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break
     );
 }
 
-#[test]
 fn node_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break() {
-    // .ci/adapters.sh installs nodejs and .ci/run sets ALLINPAY_REQUIRE_NODE: CI never skips.
-    if !tool_or_skip(
-        "node",
-        &["--version"],
-        "ALLINPAY_REQUIRE_NODE",
-        ".ci/adapters.sh installs nodejs",
-    ) {
-        return;
-    }
     let node = format!("node {NODE}");
     let all = vectors();
     // crypto has RSA; Node has no GBK encoder: gbk and gb2312 cases are skipped.
@@ -777,7 +820,6 @@ fn node_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break
     check_skipping(&format!("{node} --broken decodeuri"), &decodeuri, &skips);
 }
 
-#[test]
 fn python_adapter_without_cryptography_skips_the_certificate_cases() {
     // A package directory that shadows `cryptography` with one that cannot be imported,
     // as on a machine where it is not installed.

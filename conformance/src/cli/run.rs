@@ -158,7 +158,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     Ok(u8::from(report.failed() > 0))
 }
 
-/// `run --generate N`: the generative run (`generate.rs`), reported like `run`.
+/// `run --generate N`: the generative run (`generate/`), reported like `run`.
 fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
     if n == 0 || n > generate::MAX_N {
         return Err(CliError(format!(

@@ -1,0 +1,348 @@
+//! Strategies from the tables: each field's values from its row's format, length and
+//! presence (§2–§4 field tables), realistic values first and the encoding edges after, and
+//! the per-case RNG that makes a case reproducible from `(seed, message, K)` alone.
+
+use proptest::prelude::*;
+use proptest::strategy::BoxedStrategy;
+use proptest::test_runner::{RngAlgorithm, TestRng};
+
+use allinpay_protocol::sign::TextForm;
+use allinpay_protocol::spec::{FieldDef, Format, Presence, SignScheme, Signing};
+use allinpay_protocol::MessageKind;
+
+use super::message::{is_text, Generated};
+
+const ALNUM: &[char] = &[
+    'a', 'b', 'c', 'x', 'y', 'z', 'A', 'B', 'M', 'Z', '0', '1', '2', '5', '9',
+];
+const DIGITS: &[char] = &['1', '0', '2', '3', '4', '5', '6', '7', '8', '9'];
+const ORDER: &[char] = &['A', '0', '1', '9', 'N', 'O', 'M', 'z', '-', '_'];
+/// The edge classes: form and URL delimiters, spaces, quotes, Chinese (GB2312), a Latin
+/// letter with an accent, 4-byte UTF-8.
+const EDGE: &[char] = &[
+    'a', ' ', '&', '=', '+', '%', '<', '>', '/', ':', ';', ',', '?', '@', '$', '#', '\'', '"', '*',
+    '~', '!', '(', ')', '.', '中', '文', '商', '品', 'é', '😀', '𠮷', 'Z', '9',
+];
+const PRODUCTS: &[&str] = &[
+    "测试商品",
+    "手机充值100元",
+    "通联支付礼品卡",
+    "会员月卡 VIP",
+    "Apple iPhone 15 Pro",
+    "商品A&B套装",
+    "50%折扣券",
+    "图书《三体》",
+    "咖啡 x2 + 蛋糕",
+];
+const URLS: &[&str] = &[
+    "http://www.example.com/notify",
+    "https://shop.example.cn/pay/result?id=1&t=2",
+    "http://192.168.1.10:8080/allinpay/receive.do",
+    "https://m.example.com/a/b;c?x=%2F",
+];
+const COUNTRIES: &[&str] = &["US", "CA", "CN", "HK", "JP", "GB", "DE", "FR", "AU", "SG"];
+const STATES: &[&str] = &["CA", "NY", "TX", "ON", "BC", "QC", "Beijing", "Guangdong"];
+const POSTAL: &[&str] = &["94105", "10001", "M5V3L9", "12345-6789", "100000"];
+const CURRENCIES: &[&str] = &["156", "0", "840", "344", "978", "392", "826"];
+const UNKNOWN_NAMES: &[&str] = &["remark", "attach", "notifyId", "tradeNo"];
+
+fn chars(set: &'static [char], min: usize, max: usize) -> BoxedStrategy<String> {
+    prop::collection::vec(prop::sample::select(set), min..=max.max(min))
+        .prop_map(|v| v.into_iter().collect())
+        .boxed()
+}
+
+fn pick(set: &'static [&'static str]) -> BoxedStrategy<String> {
+    prop::sample::select(set).prop_map(str::to_owned).boxed()
+}
+
+/// At most `max` bytes, cut at a character boundary.
+fn clip(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
+}
+
+fn days_in(year: u32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A real date and time, `yyyyMMddHHmmss`.
+fn datetime14() -> BoxedStrategy<String> {
+    (
+        2000u32..2036,
+        1u32..=12,
+        1u32..=31,
+        0u32..24,
+        0u32..60,
+        0u32..60,
+    )
+        .prop_map(|(y, mo, d, h, mi, s)| {
+            let d = d.min(days_in(y, mo));
+            format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
+        })
+        .boxed()
+}
+
+fn datehour10() -> BoxedStrategy<String> {
+    (2000u32..2036, 1u32..=12, 1u32..=31, 0u32..24)
+        .prop_map(|(y, mo, d, h)| {
+            let d = d.min(days_in(y, mo));
+            format!("{y:04}{mo:02}{d:02}{h:02}")
+        })
+        .boxed()
+}
+
+/// A value of exactly `max` bytes (ASCII).
+fn max_length(set: &'static [char], max: usize) -> BoxedStrategy<String> {
+    prop::sample::select(set)
+        .prop_map(move |c| std::iter::repeat_n(c, max).collect())
+        .boxed()
+}
+
+/// Values of one field: realistic ones first (what shrinking tends to), then the edges.
+fn value_strategy(f: &FieldDef) -> BoxedStrategy<String> {
+    let max = usize::from(f.max_len.unwrap_or(60));
+    let s = match f.format {
+        Format::Text => prop_oneof![
+            3 => chars(ALNUM, 1, max.min(16)),
+            2 => pick(PRODUCTS),
+            4 => chars(EDGE, 1, max.min(24)),
+            1 => max_length(ALNUM, max),
+        ]
+        .boxed(),
+        Format::Digits => prop_oneof![
+            4 => chars(DIGITS, 1, max.min(20)),
+            1 => max_length(DIGITS, max),
+        ]
+        .boxed(),
+        Format::Amount => prop_oneof![
+            4 => (1u64..100_000).prop_map(|n| n.to_string()),
+            1 => chars(DIGITS, 1, max),
+        ]
+        .boxed(),
+        Format::DateTime14 | Format::DateTimeText => datetime14(),
+        Format::DateHour10 => datehour10(),
+        Format::OrderNo => prop_oneof![
+            4 => chars(ORDER, 1, max.min(24)),
+            1 => max_length(ORDER, max),
+        ]
+        .boxed(),
+        Format::OneOf(set) => pick(set),
+        Format::Currency => pick(CURRENCIES),
+        Format::Url => prop_oneof![
+            2 => pick(URLS),
+            1 => (chars(ALNUM, 1, 10), chars(EDGE, 0, 12))
+                .prop_map(|(host, path)| format!("http://{host}.com/{path}")),
+        ]
+        .boxed(),
+        Format::Country => pick(COUNTRIES),
+        Format::State => pick(STATES),
+        Format::PostalCode => pick(POSTAL),
+        Format::Email => (chars(ALNUM, 1, 10), chars(ALNUM, 1, 10))
+            .prop_map(|(a, b)| format!("{a}@{b}.com"))
+            .boxed(),
+        Format::Expiry => chars(DIGITS, 4, 4),
+        Format::Cvv2 => chars(DIGITS, 3, 3),
+        Format::SignMsg => Just(String::new()).boxed(),
+    };
+    s.prop_map(move |v| clip(v, max)).boxed()
+}
+
+/// A field: required ones always have a value; optional ones are absent, empty or set.
+fn field_strategy(f: &'static FieldDef) -> BoxedStrategy<Option<String>> {
+    if f.signing == Signing::Signature {
+        return Just(None).boxed();
+    }
+    let v = value_strategy(f);
+    match f.presence {
+        Presence::Required => v.prop_map(Some).boxed(),
+        Presence::Optional => prop_oneof![
+            2 => Just(None),
+            1 => Just(Some(String::new())),
+            3 => v.prop_map(Some),
+        ]
+        .boxed(),
+    }
+}
+
+fn record_strategy(kind: MessageKind) -> BoxedStrategy<Vec<Option<String>>> {
+    kind.def()
+        .fields
+        .iter()
+        .map(field_strategy)
+        .collect::<Vec<_>>()
+        .boxed()
+}
+
+/// Whether GBK (and so GB2312's characters, as every implementation hashes them) encodes `c`.
+fn gbk_encodable(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let (_, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+    !unmappable
+}
+
+/// Makes a drawn value a message of its kind: MD5 signTypes for gateway messages, texts
+/// without `|` and line breaks, payData under inputCharset 2/3 encodable in GBK.
+pub(super) fn fix_up(g: &mut Generated) {
+    let kind = g.kind;
+    let fields = kind.def().fields;
+    let gateway = matches!(
+        kind.def().scheme,
+        SignScheme::GatewayNameValue | SignScheme::GatewayText
+    );
+    let gbk = g.charset() != "utf-8";
+    for rec in &mut g.records {
+        for (f, v) in fields.iter().zip(rec.iter_mut()) {
+            if gateway && f.name == "signType" {
+                *v = Some("0".into());
+            }
+            let Some(s) = v.as_mut() else { continue };
+            if is_text(kind) || kind == MessageKind::ErrorResponse {
+                s.retain(|c| !matches!(c, '|' | '\r' | '\n'));
+            }
+            if kind == MessageKind::ErrorResponse {
+                s.retain(|c| !matches!(c, '&' | '=' | '"' | ' '));
+            }
+            if gbk {
+                s.retain(gbk_encodable);
+            }
+            if s.is_empty() && f.presence == Presence::Required {
+                *s = plain_value(f);
+            }
+        }
+    }
+    if kind == MessageKind::BatchQueryResponse {
+        g.summary[1] = g.records.len().to_string();
+    }
+}
+
+/// The plainest value of a field (for ablation: does the disagreement depend on it?).
+pub(super) fn plain_value(f: &FieldDef) -> String {
+    match f.format {
+        Format::Text | Format::OrderNo => "a".into(),
+        Format::Digits | Format::Amount => "1".into(),
+        Format::DateTime14 | Format::DateTimeText => "20000101000000".into(),
+        Format::DateHour10 => "2000010100".into(),
+        Format::OneOf(set) => set.first().copied().unwrap_or("0").into(),
+        Format::Currency => "156".into(),
+        Format::Url => URLS[0].into(),
+        Format::Country => "US".into(),
+        Format::State => "CA".into(),
+        Format::PostalCode => "94105".into(),
+        Format::Email => "a@b.com".into(),
+        Format::Expiry => "2512".into(),
+        Format::Cvv2 => "123".into(),
+        Format::SignMsg => String::new(),
+    }
+}
+
+/// The strategy of one message type.
+pub fn strategy(kind: MessageKind) -> BoxedStrategy<Generated> {
+    let rec = record_strategy(kind);
+    let records = match kind {
+        MessageKind::RefundQueryResponse => prop::collection::vec(rec, 1..=3).boxed(),
+        MessageKind::BatchQueryResponse => prop::collection::vec(rec, 0..=3).boxed(),
+        _ => rec.prop_map(|r| vec![r]).boxed(),
+    };
+    let summary = (chars(DIGITS, 1, 15), 1u32..100, any::<bool>())
+        .prop_map(|(m, p, next)| {
+            [
+                m,
+                String::new(),
+                p.to_string(),
+                if next { "Y" } else { "N" }.to_owned(),
+            ]
+        })
+        .boxed();
+    let key = prop_oneof![
+        3 => Just("1234567890".to_owned()),
+        1 => chars(ALNUM, 10, 32),
+    ];
+    let form = if kind == MessageKind::BatchQueryResponse {
+        prop::sample::select(vec![
+            TextForm::BlankLine,
+            TextForm::Literal,
+            TextForm::Terminated,
+        ])
+        .boxed()
+    } else {
+        prop::sample::select(vec![TextForm::Literal, TextForm::Terminated]).boxed()
+    };
+    let unknown = (pick(UNKNOWN_NAMES), chars(EDGE, 0, 8));
+    (
+        records,
+        summary,
+        key,
+        form,
+        any::<u64>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<u16>(),
+        unknown,
+        any::<bool>(),
+    )
+        .prop_map(
+            move |(
+                records,
+                summary,
+                key,
+                form,
+                shuffle,
+                plus,
+                lower_hex,
+                tamper,
+                unknown,
+                trailing,
+            )| {
+                let mut g = Generated {
+                    kind,
+                    records,
+                    summary,
+                    key,
+                    form,
+                    shuffle,
+                    plus,
+                    lower_hex,
+                    tamper,
+                    unknown,
+                    trailing_crlf: trailing,
+                };
+                fix_up(&mut g);
+                g
+            },
+        )
+        .boxed()
+}
+
+/// The RNG of case `k` of `message` under `seed`: splitmix64 over the three.
+pub(super) fn case_rng(seed: u64, message: &str, k: u32) -> TestRng {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in message.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut state = seed ^ h.rotate_left(17) ^ u64::from(k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut bytes = [0u8; 32];
+    for chunk in bytes.chunks_exact_mut(8) {
+        chunk.copy_from_slice(&splitmix(&mut state).to_le_bytes());
+    }
+    TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
+}
+
+pub(super) fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
