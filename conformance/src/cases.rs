@@ -7,6 +7,9 @@ use std::path::Path;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
+use allinpay_protocol::sign::TextForm;
+use allinpay_protocol::Charset;
+
 use crate::vectors::{self, Expected, LintError, TestGroup, VectorFile};
 
 /// What a case asks the implementation to do, with what the vector expects.
@@ -15,18 +18,18 @@ pub enum CaseOp {
     /// §5.2 MD5 signature of `fields` (texts: §3.8 `MD5(text|key)`).
     Sign {
         key: String,
-        charset: String,
+        charset: Charset,
         fields: Map<String, Value>,
         sign_source: Option<String>,
-        /// Texts: the signed-text form asked for (`literal`, `terminated`, `blank-line`).
-        text_form: Option<String>,
+        /// Texts: the signed-text form asked for (ERRATA E-3.8-TEXT).
+        text_form: Option<TextForm>,
         sign_msg: String,
     },
     /// §5.3: parse the wire form and verify it with the key or the certificate.
     Verify {
         key: Option<String>,
         /// The charset MD5 hashes in (the group's; payData declares it in inputCharset).
-        charset: Option<String>,
+        charset: Option<Charset>,
         /// The merchant's configured signType, when the vector sets one (§2.2.3).
         configured_sign_type: Option<String>,
         /// The certificate's file under `vectors/` and its PEM text.
@@ -102,9 +105,9 @@ impl Case {
                 ..
             } => {
                 let mut v = json!({"op": "sign", "message": self.message, "fields": fields,
-                                   "key": key, "charset": charset});
+                                   "key": key, "charset": charset.name()});
                 if let Some(f) = text_form {
-                    v["textForm"] = json!(f);
+                    v["textForm"] = json!(f.name());
                 }
                 v
             }
@@ -118,7 +121,7 @@ impl Case {
                 let mut v = json!({"op": "verify", "message": self.message, "wire": wire});
                 if let Some(k) = key {
                     v["key"] = json!(k);
-                    v["charset"] = json!(charset.as_deref().unwrap_or("utf-8"));
+                    v["charset"] = json!(charset.map_or("utf-8", Charset::name));
                 }
                 if let Some(t) = configured_sign_type {
                     v["configuredSignType"] = json!(t);
@@ -169,6 +172,12 @@ fn certificate_pem(dir: &Path, rel: &str) -> Result<String, String> {
     Ok(pem)
 }
 
+/// A group's `charset`, one of the names [`Charset::from_name`] knows.
+fn charset_of(name: Option<&str>) -> Result<Option<Charset>, String> {
+    name.map(|n| Charset::from_name(n).ok_or_else(|| format!("unknown charset {n:?}")))
+        .transpose()
+}
+
 fn encode_if(wire: &str, base64_encode: bool) -> String {
     if base64_encode {
         base64::engine::general_purpose::STANDARD.encode(wire)
@@ -206,13 +215,20 @@ pub fn from_file(name: &str, file: &VectorFile, dir: &Path) -> Result<FileCases,
                 charset,
                 tests,
             } => {
+                let charset = charset_of(charset.as_deref()).map_err(lint)?;
                 for t in tests {
+                    let text_form = match t.text_form.as_deref() {
+                        Some(f) => Some(TextForm::from_name(f).ok_or_else(|| {
+                            lint(format!("tc{}: unknown textForm {f:?}", t.tc_id))
+                        })?),
+                        None => None,
+                    };
                     let op = CaseOp::Sign {
                         key: key.clone(),
-                        charset: charset.clone().unwrap_or_else(|| "utf-8".into()),
+                        charset: charset.unwrap_or(Charset::Utf8),
                         fields: t.fields.clone(),
                         sign_source: t.sign_source.clone(),
-                        text_form: t.text_form.clone(),
+                        text_form,
                         sign_msg: t.sign_msg.clone(),
                     };
                     push(t.tc_id, &t.comment, &t.flags, &t.section, t.result, op);
@@ -223,10 +239,11 @@ pub fn from_file(name: &str, file: &VectorFile, dir: &Path) -> Result<FileCases,
                 charset,
                 tests,
             } => {
+                let charset = charset_of(charset.as_deref()).map_err(lint)?;
                 for t in tests {
                     let op = CaseOp::Verify {
                         key: Some(key.clone()),
-                        charset: charset.clone(),
+                        charset,
                         configured_sign_type: None,
                         certificate: None,
                         wire: t.wire.clone(),
@@ -258,10 +275,11 @@ pub fn from_file(name: &str, file: &VectorFile, dir: &Path) -> Result<FileCases,
                     Some(c) => Some((c.clone(), certificate_pem(dir, c).map_err(lint)?)),
                     None => None,
                 };
+                let charset = charset_of(charset.as_deref()).map_err(lint)?;
                 for t in tests {
                     let op = CaseOp::Verify {
                         key: key.clone(),
-                        charset: charset.clone(),
+                        charset,
                         configured_sign_type: configured_sign_type.clone(),
                         certificate: cert.clone(),
                         wire: t.wire.clone(),

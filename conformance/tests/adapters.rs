@@ -12,10 +12,13 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use libtest_mimic::Arguments;
 use serde_json::{Map, Value};
 
 use allinpay_protocol::spec::{MessageKind, SignScheme, Signing};
+
+mod tools;
+use tools::{succeeds, trial, JDK, NODE_JS, PHP_CLI};
 
 const PY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -34,13 +37,6 @@ const NODE: &str = concat!(
     "/../examples/adapters/node/allinpay_adapter.js"
 );
 
-fn succeeds(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 fn python_has_cryptography() -> bool {
     succeeds("python3", &["-c", "import cryptography"])
 }
@@ -50,57 +46,6 @@ fn php_has_openssl() -> bool {
         "php",
         &["-r", "exit(function_exists('openssl_verify') ? 0 : 1);"],
     )
-}
-
-/// An interpreter some trials need: the command that shows it is installed, the variable
-/// that makes its absence a failure, and how CI installs it.
-struct Tool {
-    program: &'static str,
-    probe: &'static [&'static str],
-    require: &'static str,
-    install: &'static str,
-}
-
-const PHP_CLI: Tool = Tool {
-    program: "php",
-    probe: &["-r", "exit(0);"],
-    require: "ALLINPAY_REQUIRE_PHP",
-    install: ".ci/adapters.sh installs php-cli",
-};
-const JDK: Tool = Tool {
-    program: "javac",
-    probe: &["-version"],
-    require: "ALLINPAY_REQUIRE_JAVA",
-    install: ".ci/adapters.sh installs default-jdk-headless",
-};
-const NODE_JS: Tool = Tool {
-    program: "node",
-    probe: &["--version"],
-    require: "ALLINPAY_REQUIRE_NODE",
-    install: ".ci/adapters.sh installs nodejs",
-};
-
-/// A trial running `body` (its assertions fail it), or, when `tool` is not installed,
-/// ignored with the reason; failed instead if the tool's ALLINPAY_REQUIRE_… is set.
-fn trial(name: &str, tool: Option<&'static Tool>, body: fn()) -> Trial {
-    Trial::ignorable_test(name, move || {
-        if let Some(t) = tool {
-            if !succeeds(t.program, t.probe) {
-                if std::env::var_os(t.require).is_some() {
-                    return Err(Failed::from(format!(
-                        "{} is required ({}) but not installed",
-                        t.program, t.require
-                    )));
-                }
-                return Ok(Completion::ignored_with(format!(
-                    "{} is not installed; {}",
-                    t.program, t.install
-                )));
-            }
-        }
-        body();
-        Ok(Completion::Completed)
-    })
 }
 
 fn main() {

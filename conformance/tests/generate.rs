@@ -8,51 +8,11 @@
 
 use std::process::Command;
 
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use libtest_mimic::Arguments;
 use serde_json::Value;
 
-/// An interpreter some trials need: the command that shows it is installed, the variable
-/// that makes its absence a failure, and how CI installs it.
-struct Tool {
-    program: &'static str,
-    probe: &'static [&'static str],
-    require: &'static str,
-    install: &'static str,
-}
-
-const PHP_CLI: Tool = Tool {
-    program: "php",
-    probe: &["-r", "exit(0);"],
-    require: "ALLINPAY_REQUIRE_PHP",
-    install: ".ci/adapters.sh installs php-cli",
-};
-
-/// A trial running `body` (its assertions fail it), or, when `tool` is not installed,
-/// ignored with the reason; failed instead if the tool's ALLINPAY_REQUIRE_… is set.
-fn trial(name: &str, tool: Option<&'static Tool>, body: fn()) -> Trial {
-    Trial::ignorable_test(name, move || {
-        if let Some(t) = tool {
-            let installed = Command::new(t.program)
-                .args(t.probe)
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if !installed {
-                if std::env::var_os(t.require).is_some() {
-                    return Err(Failed::from(format!(
-                        "{} is required ({}) but not installed",
-                        t.program, t.require
-                    )));
-                }
-                return Ok(Completion::ignored_with(format!(
-                    "{} is not installed; {}",
-                    t.program, t.install
-                )));
-            }
-        }
-        body();
-        Ok(Completion::Completed)
-    })
-}
+mod tools;
+use tools::{trial, PHP_CLI};
 
 fn main() {
     let args = Arguments::from_args();

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::spec::{FieldDef, SignScheme, Signing, WireForm};
-use allinpay_protocol::MessageKind;
+use allinpay_protocol::{Charset, MessageKind};
 
 /// One generated message with the choices of how it travels.
 #[derive(Clone, Debug)]
@@ -50,15 +50,12 @@ impl Generated {
     }
 
     /// The charset §5.1 c hashes in: payData's inputCharset, UTF-8 otherwise.
-    pub fn charset(&self) -> &'static str {
+    pub fn charset(&self) -> Charset {
         if self.kind == MessageKind::PayRequest {
-            match self.value("inputCharset") {
-                Some("2") => return "gbk",
-                Some("3") => return "gb2312",
-                _ => {}
-            }
+            Charset::declared_by(self.value("inputCharset"))
+        } else {
+            Charset::Utf8
         }
-        "utf-8"
     }
 
     fn value(&self, name: &str) -> Option<&str> {
@@ -109,7 +106,7 @@ impl Generated {
     /// The sign request.
     pub fn sign_request(&self) -> Value {
         let mut req = json!({"op": "sign", "message": self.kind.name(),
-            "fields": self.sign_fields(), "key": self.key, "charset": self.charset()});
+            "fields": self.sign_fields(), "key": self.key, "charset": self.charset().name()});
         if is_text(self.kind) {
             req["textForm"] = json!(self.form.name());
         }

@@ -149,7 +149,7 @@ fn builtin_sign(ctx: &mut Ctx<'_>, g: &Generated) -> (String, Option<String>) {
 
 fn verify_request(g: &Generated, wire: &str) -> Value {
     json!({"op": "verify", "message": g.kind.name(), "wire": wire, "key": g.key,
-           "charset": g.charset()})
+           "charset": g.charset().name()})
 }
 
 pub(super) fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
@@ -160,10 +160,10 @@ pub(super) fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
     };
     let sign_case = || CaseOp::Sign {
         key: g.key.clone(),
-        charset: g.charset().to_owned(),
+        charset: g.charset(),
         fields: g.sign_fields(),
         sign_source: source.clone(),
-        text_form: is_text(g.kind).then(|| g.form.name().to_owned()),
+        text_form: is_text(g.kind).then_some(g.form),
         sign_msg: sig.clone(),
     };
     let mut out = Outcome {
@@ -195,10 +195,10 @@ pub(super) fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
                     // independent ones.
                     out.op = CaseOp::Sign {
                         key: g.key.clone(),
-                        charset: g.charset().to_owned(),
+                        charset: g.charset(),
                         fields: g.sign_fields(),
                         sign_source: Some(src),
-                        text_form: is_text(g.kind).then(|| g.form.name().to_owned()),
+                        text_form: is_text(g.kind).then_some(g.form),
                         sign_msg: md5,
                     };
                 } else {
@@ -256,7 +256,7 @@ pub(super) fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
             };
             out.op = CaseOp::Verify {
                 key: Some(g.key.clone()),
-                charset: Some(g.charset().to_owned()),
+                charset: Some(g.charset()),
                 configured_sign_type: None,
                 certificate: None,
                 wire: w,

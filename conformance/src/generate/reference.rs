@@ -7,7 +7,7 @@ use md5::{Digest, Md5};
 
 use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::spec::Signing;
-use allinpay_protocol::MessageKind;
+use allinpay_protocol::{Charset, MessageKind};
 
 use super::message::{is_text, Generated};
 
@@ -110,11 +110,11 @@ pub(super) fn independent(g: &Generated) -> Result<(String, String, Vec<Piece>),
         format!("{src}&key={}", g.key)
     };
     let bytes = match g.charset() {
-        "utf-8" => keyed.into_bytes(),
+        Charset::Utf8 => keyed.into_bytes(),
         cs => {
             let (b, _, bad) = encoding_rs::GBK.encode(&keyed);
             if bad {
-                return Err(NotEncodable { charset: cs });
+                return Err(NotEncodable { charset: cs.name() });
             }
             b.into_owned()
         }

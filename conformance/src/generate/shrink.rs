@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::spec::{Presence, Signing, WireForm};
-use allinpay_protocol::MessageKind;
+use allinpay_protocol::{Charset, MessageKind};
 
 use super::message::{is_text, Generated};
 use super::ops::{first_difference, run_op, Ctx, Op, Outcome};
@@ -207,17 +207,19 @@ fn vector_case(opts: &GenOptions, g: &Generated, o: &Outcome, k: u32, op: Op) ->
                 t["signSource"] = json!(src);
             }
             if let Some(f) = text_form {
-                t["textForm"] = json!(f);
+                t["textForm"] = json!(f.name());
             }
             t["signMsg"] = json!(sign_msg);
             t["result"] = json!(result);
-            json!({"type": "Md5Sign", "key": key, "charset": charset, "tests": [t]})
+            json!({"type": "Md5Sign", "key": key, "charset": charset.name(), "tests": [t]})
         }
         CaseOp::Verify {
             key, charset, wire, ..
-        } => json!({"type": "Md5Verify", "key": key, "charset": charset, "tests": [
+        } => {
+            json!({"type": "Md5Verify", "key": key, "charset": charset.map(Charset::name), "tests": [
             {"tcId": 1, "comment": comment, "flags": ["Generated"], "section": section(g.kind),
-             "wire": wire, "result": result}]}),
+             "wire": wire, "result": result}]})
+        }
         CaseOp::Parse { wire, expected } => {
             let mut t = json!({"tcId": 1, "comment": comment, "flags": ["Generated"],
                 "section": section(g.kind), "wire": wire});

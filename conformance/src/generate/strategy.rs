@@ -8,7 +8,7 @@ use proptest::test_runner::{RngAlgorithm, TestRng};
 
 use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::spec::{FieldDef, Format, Presence, SignScheme, Signing};
-use allinpay_protocol::MessageKind;
+use allinpay_protocol::{Charset, MessageKind};
 
 use super::message::{is_text, Generated};
 
@@ -201,7 +201,7 @@ pub(super) fn fix_up(g: &mut Generated) {
         kind.def().scheme,
         SignScheme::GatewayNameValue | SignScheme::GatewayText
     );
-    let gbk = g.charset() != "utf-8";
+    let gbk = g.charset() != Charset::Utf8;
     for rec in &mut g.records {
         for (f, v) in fields.iter().zip(rec.iter_mut()) {
             if gateway && f.name == "signType" {
