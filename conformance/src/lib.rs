@@ -4,8 +4,6 @@
 pub mod adapter;
 pub mod cases;
 pub mod diagnose;
-#[cfg(feature = "sandbox")]
-pub mod gateway;
 #[cfg(feature = "generate")]
 pub mod generate;
 pub mod judge;

@@ -4,10 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use allinpay_conformance::gateway::{
-    net, notifier, parse_duration, spawn, Config, GatewayError, Limits,
-};
 use allinpay_protocol::{GatewayCert, GatewaySigner};
+use allinpay_sandbox::{net, notifier, parse_duration, spawn, Config, GatewayError, Limits};
 
 use super::files::{read_bounded, MAX_CERT_FILE};
 use super::KeyArgs;
@@ -183,31 +181,6 @@ pub fn run(args: &GatewayArgs) -> Result<u8, GatewayError> {
     );
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| GatewayError::Io(e.to_string()))?;
-    rt.block_on(async {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            match signal(SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                    }
-                }
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    });
-    running.stop();
+    running.stop_on_signal()?;
     Ok(0)
 }

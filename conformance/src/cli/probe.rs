@@ -1,10 +1,10 @@
 //! `probe-merchant`: a battery of §2.2.3 notifications against a merchant's `receiveUrl`.
 
-use allinpay_conformance::gateway::net::LoopbackUrl;
-use allinpay_conformance::gateway::probe::{render, OrderRef, Probe, ReportFormat};
-use allinpay_conformance::gateway::signing::{Keys, TEST_KEY_PEM};
-use allinpay_conformance::gateway::{parse_duration, GatewayError};
 use allinpay_protocol::{GatewaySigner, MerchantKey};
+use allinpay_sandbox::net::LoopbackUrl;
+use allinpay_sandbox::probe::{render, OrderRef, Probe, ReportFormat};
+use allinpay_sandbox::signing::{Keys, TEST_KEY_PEM};
+use allinpay_sandbox::{parse_duration, GatewayError};
 
 use super::KeyArgs;
 

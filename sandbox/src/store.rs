@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use tokio::sync::watch;
 
-use super::triggers::Fault;
+use crate::triggers::Fault;
 
 const ORDERS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("orders");
 const REFUNDS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("refunds");

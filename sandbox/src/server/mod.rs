@@ -20,13 +20,13 @@ use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::sign::{self, Credentials};
 use allinpay_protocol::{Charset, MessageKind, ParseError, MAX_INPUT_LEN};
 
-use super::codes::{self, for_field};
-use super::net::LoopbackUrl;
-use super::notifier::pay_notify;
-use super::store::{NoteStatus, Notification, Order, OrderStatus, Preauth, PreauthState, Refund};
-use super::time::{cst14, parse_cst14, unix_ms, unix_secs};
-use super::triggers::{self, refund_state_releases, Fault, Outcome, RefundPlan};
-use super::Ctx;
+use crate::codes::{self, for_field};
+use crate::net::LoopbackUrl;
+use crate::notifier::pay_notify;
+use crate::store::{NoteStatus, Notification, Order, OrderStatus, Preauth, PreauthState, Refund};
+use crate::time::{cst14, parse_cst14, unix_ms, unix_secs};
+use crate::triggers::{self, refund_state_releases, Fault, Outcome, RefundPlan};
+use crate::Ctx;
 
 /// An answer.
 #[derive(Debug)]
@@ -648,7 +648,7 @@ fn order_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     }
     let mut m = pay_notify(&order, cst14(unix_secs()));
     m.sign_type = Some(sign_type.clone());
-    super::signing::sign_in_place(&ctx.keys, &mut m, &sign_type).map_err(sign_err)?;
+    crate::signing::sign_in_place(&ctx.keys, &mut m, &sign_type).map_err(sign_err)?;
     Ok(Answer::ok(
         TEXT,
         form::render(&m),
@@ -767,7 +767,7 @@ fn refund(
         return_datetime: Some(refund.return_datetime.clone()),
         sign_msg: None,
     };
-    super::signing::sign_in_place(&ctx.keys, &mut m, &sign_type).map_err(sign_err)?;
+    crate::signing::sign_in_place(&ctx.keys, &mut m, &sign_type).map_err(sign_err)?;
     Ok(Answer::ok(
         TEXT,
         form::render(&m),
@@ -911,7 +911,7 @@ fn batch_query(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
             order_datetime: Some(o.order_datetime.clone()),
             order_amount: Some(o.order_amount.to_string()),
             pay_datetime: Some(o.pay_datetime.clone()),
-            pay_amount: Some(super::notifier::pay_amount_rmb(o).to_string()),
+            pay_amount: Some(crate::notifier::pay_amount_rmb(o).to_string()),
             ext1: o.ext1.clone(),
             ext2: None,
             pay_result: Some("1".into()),

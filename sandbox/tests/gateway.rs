@@ -8,13 +8,13 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use allinpay_conformance::gateway::{self, Config, Running};
 use allinpay_protocol::any::{self, AnyMessage};
 use allinpay_protocol::check::{self, Clock};
 use allinpay_protocol::codec::{form, json, Mode};
 use allinpay_protocol::msgs::*;
 use allinpay_protocol::sign::Credentials;
 use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind};
+use allinpay_sandbox::{self as gateway, Config, Running};
 
 use gateway_support::*;
 
@@ -43,9 +43,16 @@ fn creds(key: &MerchantKey) -> Credentials<'_> {
     }
 }
 
+/// The committed test certificate (`vectors/keys/`), read from the repository rather than
+/// taken from the sandbox under test.
+const TEST_CERT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../vectors/keys/gateway-rsa1024.pem"
+);
+
 fn test_cert() -> GatewayCert {
-    let path = allinpay_conformance::vectors_dir().join("keys/gateway-rsa1024.pem");
-    GatewayCert::from_bytes(&std::fs::read(path).expect("committed certificate")).expect("cert")
+    GatewayCert::from_bytes(&std::fs::read(TEST_CERT).expect("committed certificate"))
+        .expect("cert")
 }
 
 /// A notification body verifies with the merchant key and breaks no rule.
@@ -398,10 +405,7 @@ fn batch_query_pages_and_certificate_mode() {
     assert!(raw_field(&body, "signType") == "1");
     assert_eq!(
         get(&gw.url("/sandbox/cert")).text(),
-        std::fs::read_to_string(
-            allinpay_conformance::vectors_dir().join("keys/gateway-rsa1024.pem")
-        )
-        .expect("pem")
+        std::fs::read_to_string(TEST_CERT).expect("pem")
     );
 
     let day = &odt[..8];

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use allinpay_conformance::gateway::{self, Config};
+use allinpay_sandbox::{self as gateway, Config};
 
 use gateway_support::*;
 

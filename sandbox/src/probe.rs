@@ -7,10 +7,10 @@ use std::time::Duration;
 use allinpay_protocol::codec::form;
 use allinpay_protocol::msgs::PayNotify;
 
-use super::net::{request_blocking, LoopbackUrl, NetError};
-use super::signing::{sign_in_place, Keys};
-use super::time::{cst14, unix_ms, unix_secs};
-use super::GatewayError;
+use crate::net::{request_blocking, LoopbackUrl, NetError};
+use crate::signing::{sign_in_place, Keys};
+use crate::time::{cst14, unix_ms, unix_secs};
+use crate::GatewayError;
 
 /// Report formats, as `run` offers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,7 +90,7 @@ impl OrderRef {
         if amount == 0 {
             return Err(GatewayError::Usage("order amount must be above 0".into()));
         }
-        if super::time::parse_cst14(datetime).is_none() {
+        if crate::time::parse_cst14(datetime).is_none() {
             return Err(GatewayError::Usage(format!(
                 "order datetime {datetime:?} is not yyyyMMddHHmmss"
             )));
@@ -119,7 +119,7 @@ pub struct Probe {
 
 /// A notification of `order` (paid at `payment_order_id`), returned at `ret`.
 fn notice(p: &Probe, order: &OrderRef, payment_order_id: &str, ret: i64) -> PayNotify {
-    let paid = super::time::parse_cst14(&order.datetime).map_or(unix_secs(), |t| t + 60);
+    let paid = crate::time::parse_cst14(&order.datetime).map_or(unix_secs(), |t| t + 60);
     PayNotify {
         merchant_id: Some(p.merchant_id.clone()),
         version: Some("v1.0".into()),
@@ -219,7 +219,7 @@ impl Probe {
         let replayed = {
             // An earlier payment of another order that had this number: its own
             // orderDatetime (a day before) and paymentOrderId.
-            let t = super::time::parse_cst14(&order.datetime).unwrap_or(now) - 86_400;
+            let t = crate::time::parse_cst14(&order.datetime).unwrap_or(now) - 86_400;
             let mut m = notice(
                 self,
                 &OrderRef {

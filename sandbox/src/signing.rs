@@ -6,10 +6,10 @@ use allinpay_protocol::sign::{md5_sign, text_md5_sign};
 use allinpay_protocol::{Charset, GatewaySigner, MerchantKey};
 
 /// The committed test key and its certificate (`vectors/keys/`, public test data).
-pub const TEST_KEY_PEM: &str = include_str!("../../../vectors/keys/gateway-rsa1024.key.pem");
-pub const TEST_CERT_PEM: &str = include_str!("../../../vectors/keys/gateway-rsa1024.pem");
+pub const TEST_KEY_PEM: &str = include_str!("../../vectors/keys/gateway-rsa1024.key.pem");
+pub const TEST_CERT_PEM: &str = include_str!("../../vectors/keys/gateway-rsa1024.pem");
 /// A second test key, for the "wrong key" fault in certificate mode.
-pub const OTHER_KEY_PEM: &str = include_str!("../../../vectors/keys/other-rsa1024.key.pem");
+pub const OTHER_KEY_PEM: &str = include_str!("../../vectors/keys/other-rsa1024.key.pem");
 
 /// Why the sandbox could not sign.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -159,6 +159,37 @@ impl Running {
         self.shutdown();
     }
 
+    /// Serves until Ctrl-C or SIGTERM, then stops as [`Running::stop`] does.
+    pub fn stop_on_signal(self) -> Result<(), GatewayError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| GatewayError::Io(e.to_string()))?;
+        rt.block_on(async {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{signal, SignalKind};
+                match signal(SignalKind::terminate()) {
+                    Ok(mut term) => {
+                        tokio::select! {
+                            _ = tokio::signal::ctrl_c() => {}
+                            _ = term.recv() => {}
+                        }
+                    }
+                    Err(_) => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        });
+        self.stop();
+        Ok(())
+    }
+
     fn shutdown(&mut self) {
         let _ = self.stop.send(true);
         if let Some(t) = self.thread.take() {

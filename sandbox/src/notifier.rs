@@ -12,12 +12,12 @@ use allinpay_protocol::codec::form;
 use allinpay_protocol::msgs::PayNotify;
 use tokio::sync::{watch, Notify, Semaphore};
 
-use super::net::{post_async, LoopbackUrl};
-use super::signing::{sign_in_place, Keys};
-use super::store::{NoteStatus, Order, Post, State};
-use super::time::{cst14, unix_ms, unix_secs};
-use super::triggers::Fault;
-use super::Ctx;
+use crate::net::{post_async, LoopbackUrl};
+use crate::signing::{sign_in_place, Keys};
+use crate::store::{NoteStatus, Order, Post, State};
+use crate::time::{cst14, unix_ms, unix_secs};
+use crate::triggers::Fault;
+use crate::Ctx;
 
 /// §2.2.1: at most 3 resends after the first delivery.
 pub const MAX_RESENDS: usize = 3;
@@ -246,7 +246,7 @@ async fn post(ctx: &Ctx, url: &str, attempt: u32, kind: &str, body: String, ret:
     let at_ms = unix_ms();
     let outcome = match LoopbackUrl::parse(url) {
         Ok(u) => post_async(&u, FORM, body, ctx.notifier.timeout).await,
-        Err(e) => Err(super::net::NetError::Http(e.to_string())),
+        Err(e) => Err(crate::net::NetError::Http(e.to_string())),
     };
     let (outcome, accepted) = match outcome {
         Ok(r) => (r.status.to_string(), r.is_success()),
@@ -269,7 +269,7 @@ async fn deliver(ctx: &Ctx, order_no: &str) {
     }) {
         Ok(Ok(Some(plan))) => plan,
         Ok(Ok(None)) => return,
-        Ok(Err(e)) | Err(super::store::StoreError(e)) => {
+        Ok(Err(e)) | Err(crate::store::StoreError(e)) => {
             ctx.log(format!("notify {order_no}: cannot send: {e}"));
             return;
         }
