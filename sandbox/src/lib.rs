@@ -1,127 +1,48 @@
-//! An offline Allinpay sandbox (issue #7): the gateway's server interfaces over real HTTP
-//! on loopback, a payment endpoint standing in for the SDK control, signed notifications
-//! with the §2.2.1 resend rule and scripted faults, and `probe-merchant`, which judges a
-//! merchant's notification handler. See `docs/gateway.md`.
+//! An offline Allinpay sandbox: the gateway's server interfaces (§3, §4) over real HTTP on
+//! loopback, a payment endpoint standing in for the SDK control (§2.1, §2.2.2), signed
+//! §2.2.3 notifications with the §2.2.1 resend rule and scripted faults, a durable state
+//! file, and `probe`, which judges a merchant's notification handler. See
+//! `docs/gateway.md`.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let key = allinpay_protocol::MerchantKey::new("1234567890")?;
+//! let gateway = allinpay_sandbox::spawn(allinpay_sandbox::Config::new(key))?;
+//! println!("POST payData to {}", gateway.url("/sdk/pay"));
+//! gateway.stop();
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod codes;
+pub mod config;
+mod endpoints;
+pub mod error;
 pub mod net;
 pub mod notifier;
 pub mod probe;
-pub mod server;
+mod server;
 pub mod signing;
 pub mod store;
 pub mod time;
 pub mod triggers;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use allinpay_protocol::{GatewaySigner, MerchantKey};
 use tokio::sync::watch;
+
+pub use config::{parse_duration, Config, Limits};
+pub use error::SandboxError;
 
 use notifier::Notifier;
 use signing::Keys;
 use store::Store;
 
-/// Why the sandbox could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum GatewayError {
-    #[error(transparent)]
-    Url(#[from] net::UrlError),
-    #[error(transparent)]
-    Store(#[from] store::StoreError),
-    #[error("{0}")]
-    Io(String),
-    #[error("{0}")]
-    Usage(String),
-}
-
-/// Everything a sandbox needs.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// A loopback address; port 0 picks one.
-    pub listen: SocketAddr,
-    pub key: MerchantKey,
-    pub merchant_id: String,
-    /// `Some` in certificate mode: the signer and its certificate (PEM).
-    pub cert: Option<(GatewaySigner, String)>,
-    /// The state file; `None` keeps everything in memory.
-    pub state: Option<PathBuf>,
-    /// Delays before resend 1, 2 and 3 (at most 3, §2.2.1).
-    pub resend_delays: Vec<Duration>,
-    pub notify_timeout: Duration,
-    pub fault_delay: Duration,
-    /// Notifications in flight at once.
-    pub max_in_flight: usize,
-    /// Log one line per request and delivery on stdout.
-    pub log: bool,
-    /// Hostile-client bounds of the HTTP server.
-    pub limits: Limits,
-    /// How long a refund stays in each §3.8 state of a time-moving trigger.
-    pub refund_step: Duration,
-}
-
-/// Bounds on what one HTTP client can hold (docs/gateway.md, "Limits").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// A request's head (request line and headers) must arrive within this, counted from
-    /// the connection's start or the previous answer (idle keep-alive connections too).
-    pub header_timeout: Duration,
-    /// A request's body must arrive within this after its head (else 408, closed).
-    pub body_timeout: Duration,
-    /// Connections open at once; one more is answered 503 and closed.
-    pub max_connections: usize,
-}
-
-impl Default for Limits {
-    /// 10 s, 10 s, 256 connections.
-    fn default() -> Self {
-        Self {
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(10),
-            max_connections: 256,
-        }
-    }
-}
-
-impl Config {
-    /// Defaults: port 0, the spec's test merchant 100020091218001, memory, resends after
-    /// 5 s, 30 s and 120 s, 5 s timeout.
-    pub fn new(key: MerchantKey) -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            key,
-            merchant_id: "100020091218001".into(),
-            cert: None,
-            state: None,
-            resend_delays: vec![
-                Duration::from_secs(5),
-                Duration::from_secs(30),
-                Duration::from_secs(120),
-            ],
-            notify_timeout: Duration::from_secs(5),
-            fault_delay: Duration::from_secs(2),
-            max_in_flight: 64,
-            log: false,
-            limits: Limits::default(),
-            refund_step: Duration::from_secs(5),
-        }
-    }
-
-    /// Certificate mode with the committed test key (`vectors/keys/gateway-rsa1024.*`).
-    pub fn with_test_cert(mut self) -> Self {
-        self.cert = GatewaySigner::from_pem(signing::TEST_KEY_PEM)
-            .ok()
-            .map(|s| (s, signing::TEST_CERT_PEM.to_owned()));
-        self
-    }
-}
-
-/// What the handlers share.
+/// What the handlers and the notifier share.
 #[derive(Debug)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub merchant_id: String,
     pub keys: Keys,
     pub cert_pem: Option<String>,
@@ -133,6 +54,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// One line on stdout, unless `--quiet`.
     pub fn log(&self, line: String) {
         if self.log {
             println!("{line}");
@@ -143,6 +65,7 @@ impl Ctx {
 /// A sandbox running on its own threads; stopped on drop.
 #[derive(Debug)]
 pub struct Running {
+    /// The address it listens on (port 0 resolved).
     pub addr: SocketAddr,
     stop: watch::Sender<bool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -160,11 +83,11 @@ impl Running {
     }
 
     /// Serves until Ctrl-C or SIGTERM, then stops as [`Running::stop`] does.
-    pub fn stop_on_signal(self) -> Result<(), GatewayError> {
+    pub fn stop_on_signal(self) -> Result<(), SandboxError> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| GatewayError::Io(e.to_string()))?;
+            .map_err(SandboxError::Io)?;
         rt.block_on(async {
             #[cfg(unix)]
             {
@@ -205,12 +128,12 @@ impl Drop for Running {
 }
 
 /// Starts a sandbox: binds, loads the state, resumes pending notifications.
-pub fn spawn(cfg: Config) -> Result<Running, GatewayError> {
+pub fn spawn(cfg: Config) -> Result<Running, SandboxError> {
     net::check_listen(cfg.listen)?;
     if cfg.resend_delays.len() > notifier::MAX_RESENDS {
-        return Err(GatewayError::Usage(
-            "at most 3 resend delays (§2.2.1: 最多重发 3 次)".into(),
-        ));
+        return Err(SandboxError::TooManyResends {
+            given: cfg.resend_delays.len(),
+        });
     }
     let store = match &cfg.state {
         Some(p) => Store::open(p)?,
@@ -240,13 +163,14 @@ pub fn spawn(cfg: Config) -> Result<Running, GatewayError> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| GatewayError::Io(format!("cannot start the runtime: {e}")))?;
+        .map_err(SandboxError::Runtime)?;
     let listener = rt
         .block_on(tokio::net::TcpListener::bind(cfg.listen))
-        .map_err(|e| GatewayError::Io(format!("cannot listen on {}: {e}", cfg.listen)))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| GatewayError::Io(e.to_string()))?;
+        .map_err(|source| SandboxError::Listen {
+            addr: cfg.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(SandboxError::Io)?;
     let (tx, rx) = watch::channel(false);
     let thread = std::thread::Builder::new()
         .name("sandbox-gateway".into())
@@ -260,7 +184,7 @@ pub fn spawn(cfg: Config) -> Result<Running, GatewayError> {
             // already counted in the store.
             rt.shutdown_timeout(Duration::from_millis(200));
         })
-        .map_err(|e| GatewayError::Io(e.to_string()))?;
+        .map_err(SandboxError::Io)?;
     Ok(Running {
         addr,
         stop: tx,
@@ -268,41 +192,25 @@ pub fn spawn(cfg: Config) -> Result<Running, GatewayError> {
     })
 }
 
-/// `250ms`, `2s`, `1m`.
-pub fn parse_duration(s: &str) -> Result<Duration, GatewayError> {
-    let s = s.trim();
-    let bad = || GatewayError::Usage(format!("{s:?} is not a duration like 250ms, 2s or 1m"));
-    let (n, unit) = s
-        .find(|c: char| !c.is_ascii_digit())
-        .map(|i| s.split_at(i))
-        .ok_or_else(bad)?;
-    let n: u64 = n.parse().map_err(|_| bad())?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(n)),
-        "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n.saturating_mul(60))),
-        _ => Err(bad()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
-        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
-        assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
-        for bad in ["", "5", "s", "1h", "-1s", "1.5s"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
-    }
+    use allinpay_protocol::MerchantKey;
 
     #[test]
     fn refuses_non_loopback_listen() {
         let mut cfg = Config::new(MerchantKey::new("k").expect("a test key"));
         cfg.listen = "0.0.0.0:0".parse().unwrap();
-        assert!(matches!(spawn(cfg), Err(GatewayError::Url(_))));
+        assert!(matches!(spawn(cfg), Err(SandboxError::Url(_))));
+    }
+
+    #[test]
+    fn refuses_a_fourth_resend() {
+        let mut cfg = Config::new(MerchantKey::new("k").expect("a test key"));
+        cfg.resend_delays = vec![Duration::from_secs(1); 4];
+        assert!(matches!(
+            spawn(cfg),
+            Err(SandboxError::TooManyResends { given: 4 })
+        ));
     }
 }
