@@ -5,8 +5,6 @@ pub mod adapter;
 pub mod cases;
 pub mod diagnose;
 pub mod error;
-#[cfg(feature = "sandbox")]
-pub mod gateway;
 #[cfg(feature = "generate")]
 pub mod generate;
 pub mod judge;

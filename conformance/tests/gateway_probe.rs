@@ -42,9 +42,9 @@ struct Orders {
 
 impl Orders {
     fn new() -> Self {
-        let t = allinpay_conformance::gateway::time::unix_secs() - 300;
+        let t = allinpay_sandbox::time::unix_secs() - 300;
         Self {
-            datetime: allinpay_conformance::gateway::time::cst14(t),
+            datetime: allinpay_sandbox::time::cst14(t),
         }
     }
 

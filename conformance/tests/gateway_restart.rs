@@ -3,6 +3,7 @@
 //! and every notification ends delivered or exhausted exactly per §2.2.1 (1 + 3 posts at
 //! most, never more).
 
+#[path = "../../sandbox/tests/gateway_support/mod.rs"]
 mod gateway_support;
 
 use std::io::{BufRead, BufReader};
@@ -221,7 +222,7 @@ fn kill_during_load_loses_nothing_acknowledged() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Mutex;
 
-    use allinpay_conformance::gateway::net::{request_blocking, LoopbackUrl};
+    use allinpay_sandbox::net::{request_blocking, LoopbackUrl};
 
     let dir = std::env::temp_dir().join(format!("ac-gw-kill-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -2,7 +2,7 @@
 //! anything, the bug `probe-merchant` exists to catch (docs/gateway.md). Never copy it.
 //!
 //! ```sh
-//! cargo run -p allinpay-conformance --example merchant-careless -- --listen 127.0.0.1:8037
+//! cargo run -p allinpay-sandbox --example merchant-careless -- --listen 127.0.0.1:8037
 //! ```
 
 use std::io::{Read, Write};

@@ -4,7 +4,7 @@
 //! accepts.
 //!
 //! ```sh
-//! cargo run -p allinpay-conformance --example merchant-correct -- \
+//! cargo run -p allinpay-sandbox --example merchant-correct -- \
 //!     --listen 127.0.0.1:8036 --key 1234567890 [--merchant-id 100020091218001] [--cert gateway.pem] \
 //!     --order NO,AMOUNT,DATETIME [--order …] [--refunded NO]
 //! ```

@@ -4,21 +4,20 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use allinpay_conformance::gateway::{
-    net, notifier, parse_duration, spawn, Config, GatewayError, Limits,
-};
 use allinpay_protocol::{GatewayCert, GatewaySigner};
+use allinpay_sandbox::error::DurationError;
+use allinpay_sandbox::{net, notifier, parse_duration, spawn, Config, Limits};
 
 use super::files::{read_bounded, MAX_CERT_FILE};
-use super::KeyArgs;
+use super::{CliError, KeyArgs};
 
-fn duration_arg(s: &str) -> Result<Duration, String> {
-    parse_duration(s).map_err(|e| e.to_string())
+fn duration_arg(s: &str) -> Result<Duration, DurationError> {
+    parse_duration(s)
 }
 
-fn positive(d: Duration, name: &str) -> Result<Duration, GatewayError> {
+fn positive(d: Duration, name: &str) -> Result<Duration, CliError> {
     if d.is_zero() {
-        return Err(GatewayError::Usage(format!("{name} must be above 0")));
+        return Err(CliError(format!("{name} must be above 0")));
     }
     Ok(d)
 }
@@ -87,16 +86,12 @@ impl std::fmt::Debug for GatewayArgs {
 
 impl GatewayArgs {
     /// The configuration, and where the certificate is to be written.
-    fn config(&self) -> Result<(Config, Option<PathBuf>), GatewayError> {
-        let mut cfg = Config::new(
-            self.key
-                .require("gateway")
-                .map_err(|e| GatewayError::Usage(e.0))?,
-        );
+    fn config(&self) -> Result<(Config, Option<PathBuf>), CliError> {
+        let mut cfg = Config::new(self.key.require("gateway")?);
         net::check_listen(self.listen)?;
         cfg.listen = self.listen;
         if self.merchant_id.is_empty() || !self.merchant_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(GatewayError::Usage("--merchant-id must be digits".into()));
+            return Err(CliError("--merchant-id must be digits".into()));
         }
         cfg.merchant_id = self.merchant_id.clone();
         cfg.state = self.state.clone();
@@ -109,7 +104,7 @@ impl GatewayArgs {
                 .collect::<Result<_, _>>()?
         };
         if cfg.resend_delays.len() > notifier::MAX_RESENDS {
-            return Err(GatewayError::Usage(
+            return Err(CliError(
                 "--resend-delays takes at most 3 delays (§2.2.1: 最多重发 3 次)".into(),
             ));
         }
@@ -123,9 +118,7 @@ impl GatewayArgs {
         };
         cfg.refund_step = self.refund_step;
         if cfg.limits.max_connections == 0 {
-            return Err(GatewayError::Usage(
-                "--max-connections must be at least 1".into(),
-            ));
+            return Err(CliError("--max-connections must be at least 1".into()));
         }
         let mut cert_out = None;
         if self.cert_mode {
@@ -135,20 +128,20 @@ impl GatewayArgs {
                         read_bounded(p, MAX_CERT_FILE)
                             .map_err(|e| e.to_string())
                             .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".into()))
-                            .map_err(|e| GatewayError::Usage(format!("{}: {e}", p.display())))
+                            .map_err(|e| CliError(format!("{}: {e}", p.display())))
                     };
                     let signer = GatewaySigner::from_pem(&read(k)?)
-                        .map_err(|e| GatewayError::Usage(format!("{}: {e}", k.display())))?;
+                        .map_err(|e| CliError(format!("{}: {e}", k.display())))?;
                     let pem = read(c)?;
                     GatewayCert::from_bytes(pem.as_bytes())
-                        .map_err(|e| GatewayError::Usage(format!("{}: {e}", c.display())))?;
+                        .map_err(|e| CliError(format!("{}: {e}", c.display())))?;
                     cfg.cert = Some((signer, pem));
                     cfg
                 }
                 _ => cfg.with_test_cert(),
             };
             if cfg.cert.is_none() {
-                return Err(GatewayError::Usage("cannot load the test key".into()));
+                return Err(CliError("cannot load the test key".into()));
             }
             cert_out = Some(self.cert_out.clone().unwrap_or_else(|| {
                 let name = "allinpay-sandbox-gateway.pem";
@@ -163,11 +156,11 @@ impl GatewayArgs {
 }
 
 /// Runs the sandbox until Ctrl-C or SIGTERM; returns the exit code.
-pub fn run(args: &GatewayArgs) -> Result<u8, GatewayError> {
+pub fn run(args: &GatewayArgs) -> Result<u8, CliError> {
     let (cfg, cert_out) = args.config()?;
     if let (Some(path), Some((_, pem))) = (&cert_out, &cfg.cert) {
         std::fs::write(path, pem)
-            .map_err(|e| GatewayError::Io(format!("cannot write {}: {e}", path.display())))?;
+            .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))?;
     }
     let merchant = cfg.merchant_id.clone();
     let state = cfg
@@ -183,31 +176,6 @@ pub fn run(args: &GatewayArgs) -> Result<u8, GatewayError> {
     );
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| GatewayError::Io(e.to_string()))?;
-    rt.block_on(async {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            match signal(SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                    }
-                }
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    });
-    running.stop();
+    running.stop_on_signal()?;
     Ok(0)
 }

@@ -1,12 +1,12 @@
 //! `probe-merchant`: a battery of §2.2.3 notifications against a merchant's `receiveUrl`.
 
-use allinpay_conformance::gateway::net::LoopbackUrl;
-use allinpay_conformance::gateway::probe::{render, OrderRef, Probe, ReportFormat};
-use allinpay_conformance::gateway::signing::{Keys, TEST_KEY_PEM};
-use allinpay_conformance::gateway::{parse_duration, GatewayError};
 use allinpay_protocol::{GatewaySigner, MerchantKey};
+use allinpay_sandbox::net::LoopbackUrl;
+use allinpay_sandbox::parse_duration;
+use allinpay_sandbox::probe::{render, OrderRef, Probe, ReportFormat};
+use allinpay_sandbox::signing::{Keys, TEST_KEY_PEM};
 
-use super::KeyArgs;
+use super::{CliError, KeyArgs};
 
 /// Report formats, as `run` offers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -63,17 +63,11 @@ impl std::fmt::Debug for ProbeArgs {
 }
 
 /// Runs `probe-merchant`: exit 0 when every verdict is right, 1 otherwise.
-pub fn run(args: &ProbeArgs) -> Result<u8, GatewayError> {
+pub fn run(args: &ProbeArgs) -> Result<u8, CliError> {
     let url = LoopbackUrl::parse(&args.notify_url)?;
-    let key: MerchantKey = args
-        .key
-        .require("probe-merchant")
-        .map_err(|e| GatewayError::Usage(e.0))?;
+    let key: MerchantKey = args.key.require("probe-merchant")?;
     let signer = if args.sign_type == "1" {
-        Some(
-            GatewaySigner::from_pem(TEST_KEY_PEM)
-                .map_err(|e| GatewayError::Usage(e.to_string()))?,
-        )
+        Some(GatewaySigner::from_pem(TEST_KEY_PEM)?)
     } else {
         None
     };

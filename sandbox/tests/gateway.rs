@@ -8,18 +8,18 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use allinpay_conformance::gateway::{self, Config, Running};
 use allinpay_protocol::any::{self, AnyMessage};
 use allinpay_protocol::check::{self, Clock};
 use allinpay_protocol::codec::{form, json, Mode};
 use allinpay_protocol::msgs::*;
 use allinpay_protocol::sign::Credentials;
 use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind};
+use allinpay_sandbox::{Config, Running};
 
 use gateway_support::*;
 
 fn start(cfg: Config) -> Running {
-    gateway::spawn(cfg).expect("sandbox starts")
+    allinpay_sandbox::spawn(cfg).expect("sandbox starts")
 }
 
 fn fast(cfg: Config) -> Config {
@@ -43,9 +43,16 @@ fn creds(key: &MerchantKey) -> Credentials<'_> {
     }
 }
 
+/// The committed test certificate (`vectors/keys/`), read from the repository rather than
+/// taken from the sandbox under test.
+const TEST_CERT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../vectors/keys/gateway-rsa1024.pem"
+);
+
 fn test_cert() -> GatewayCert {
-    let path = allinpay_conformance::vectors_dir().join("keys/gateway-rsa1024.pem");
-    GatewayCert::from_bytes(&std::fs::read(path).expect("committed certificate")).expect("cert")
+    GatewayCert::from_bytes(&std::fs::read(TEST_CERT).expect("committed certificate"))
+        .expect("cert")
 }
 
 /// A notification body verifies with the merchant key and breaks no rule.
@@ -113,7 +120,7 @@ fn payment_answers_both_sync_forms_and_notifies() {
     );
 }
 
-fn refused(reply: &gateway::net::Reply, code: &str, msg: &str) {
+fn refused(reply: &allinpay_sandbox::net::Reply, code: &str, msg: &str) {
     assert_eq!(reply.status, 200);
     assert_eq!(reply.text(), format!("ERRORCODE={code}&ERRORMSG={msg}"));
 }
@@ -153,8 +160,8 @@ fn payment_refusals_use_the_spec_codes() {
         "移动支付-通联订单已过期",
     );
     let mut old = pay_request("R5", 1000, url, "0");
-    old.order_datetime = Some(gateway::time::cst14(
-        gateway::time::unix_secs() - 40 * 86_400,
+    old.order_datetime = Some(allinpay_sandbox::time::cst14(
+        allinpay_sandbox::time::unix_secs() - 40 * 86_400,
     ));
     refused(&send(sign(old, &key())), "15010", "订单已过期");
     let mut other = pay_request("R6", 1000, url, "0");
@@ -287,7 +294,7 @@ fn single_query_refunds_and_refund_query() {
         "ZF10027",
         "该笔订单不存在",
     );
-    let stale = gateway::time::cst14(gateway::time::unix_secs() - 20 * 60);
+    let stale = allinpay_sandbox::time::cst14(allinpay_sandbox::time::unix_secs() - 20 * 60);
     refused(
         &post(&api, &form_req(order_query("Q1", &odt, &stale))),
         "ZF10023",
@@ -398,10 +405,7 @@ fn batch_query_pages_and_certificate_mode() {
     assert!(raw_field(&body, "signType") == "1");
     assert_eq!(
         get(&gw.url("/sandbox/cert")).text(),
-        std::fs::read_to_string(
-            allinpay_conformance::vectors_dir().join("keys/gateway-rsa1024.pem")
-        )
-        .expect("pem")
+        std::fs::read_to_string(TEST_CERT).expect("pem")
     );
 
     let day = &odt[..8];
@@ -517,7 +521,7 @@ fn international(order_no: &str, amount: u64, url: &str) -> PayRequest {
     r
 }
 
-fn preauth_text(reply: &gateway::net::Reply, kind: MessageKind) -> Vec<String> {
+fn preauth_text(reply: &allinpay_sandbox::net::Reply, kind: MessageKind) -> Vec<String> {
     let parsed = any::parse(kind, &reply.body, Mode::Strict).expect("§4.2/§4.4 text");
     parsed
         .verify(creds(&key()), Charset::Utf8)
@@ -763,7 +767,8 @@ fn http_errors_and_inspection() {
     assert_eq!(stats["orders"], 0);
 }
 
-// ---- Issue 15: the defects. Each test below fails on the code before it. ----
+// ---- Hostile HTTP: bodies not in UTF-8, wrong methods, slow, crowding and oversized
+// clients, duplicate keys (docs/gateway.md, "Limits"). ----
 
 /// A connection's request, raw.
 fn raw_request(method: &str, path: &str, extra: &str, body: &[u8]) -> Vec<u8> {
@@ -870,8 +875,8 @@ fn wrong_methods_answer_405_everywhere() {
     assert_eq!(get(&gw.url("/sandbox/stats")).status, 200);
 }
 
-fn hostile_limits() -> gateway::Limits {
-    gateway::Limits {
+fn hostile_limits() -> allinpay_sandbox::Limits {
+    allinpay_sandbox::Limits {
         header_timeout: Duration::from_millis(300),
         body_timeout: Duration::from_millis(300),
         max_connections: 4,
@@ -915,7 +920,7 @@ fn slow_clients_are_timed_out() {
 #[test]
 fn connections_above_the_limit_get_503_and_slow_ones_free_their_slot() {
     let gw = start(Config {
-        limits: gateway::Limits {
+        limits: allinpay_sandbox::Limits {
             header_timeout: Duration::from_millis(800),
             ..hostile_limits()
         },
@@ -1007,7 +1012,7 @@ fn duplicate_keys_answer_the_malformed_message_code() {
     );
 }
 
-// ---- Issue 15: refund outcomes and §3.8 states. ----
+// ---- Refund outcomes and the §3.8 states (docs/gateway.md, "Refund outcomes"). ----
 
 /// The §3.8 states the sandbox reports now for refunds of `amount` of `order_no`.
 fn refund_states(gw: &Running, order_no: &str, amount: u64) -> Vec<String> {
@@ -1033,7 +1038,7 @@ fn refund_states(gw: &Running, order_no: &str, amount: u64) -> Vec<String> {
         .collect()
 }
 
-fn refund_result(reply: &gateway::net::Reply) -> String {
+fn refund_result(reply: &allinpay_sandbox::net::Reply) -> String {
     let parsed = any::parse(MessageKind::RefundResponse, &reply.body, Mode::Strict)
         .unwrap_or_else(|e| panic!("{e}: {}", reply.text()));
     parsed
@@ -1149,7 +1154,8 @@ fn refund_triggers_cover_refusal_and_every_refund_query_state() {
     assert_eq!(refund_result(&refund2(1000, "D")), "20");
 }
 
-// ---- Issue 15: strictness where the spec is strict. ----
+// ---- Strictness where the spec is strict: §3.1 signType, §2.2.3 payAmount, §4.3
+// confirmAmount, §3.3 today only. ----
 
 #[test]
 fn strict_where_the_spec_is_strict() {
@@ -1212,7 +1218,7 @@ fn strict_where_the_spec_is_strict() {
     );
 
     // §3.3: only today's orders ("只支持对当天订单进行查询").
-    let yesterday = gateway::time::cst14(gateway::time::unix_secs() - 86_400);
+    let yesterday = allinpay_sandbox::time::cst14(allinpay_sandbox::time::unix_secs() - 86_400);
     let batch = |day: &str| BatchQuery {
         version: Some("v1.6".into()),
         merchant_id: Some(MERCHANT.into()),

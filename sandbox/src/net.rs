@@ -8,25 +8,14 @@ use std::time::Duration;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 
+pub use crate::error::{NetError, UrlError};
+
 /// Largest answer body the blocking client reads (the sandbox's own JSON listings of
 /// 10,000 notifications are ~10 MiB).
 pub const MAX_REPLY: usize = 32 * 1024 * 1024;
 
 /// Largest answer body read from a merchant's notification handler.
 pub const MAX_MERCHANT_REPLY: usize = 64 * 1024;
-
-/// Why a URL was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum UrlError {
-    #[error("{0:?} is not an http:// URL (the sandbox speaks plain HTTP on loopback)")]
-    NotHttp(String),
-    #[error(
-        "{0:?} is not a loopback host; the sandbox only talks to 127.0.0.0/8, ::1 and localhost"
-    )]
-    NotLoopback(String),
-    #[error("bad port in {0:?}")]
-    BadPort(String),
-}
 
 /// An `http://` URL whose host is a loopback address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,21 +85,6 @@ pub fn check_listen(addr: SocketAddr) -> Result<(), UrlError> {
     } else {
         Err(UrlError::NotLoopback(addr.to_string()))
     }
-}
-
-/// Why an HTTP exchange failed.
-#[derive(Debug, thiserror::Error)]
-pub enum NetError {
-    #[error("cannot connect to {0}: {1}")]
-    Connect(SocketAddr, std::io::Error),
-    #[error("i/o with {0}: {1}")]
-    Io(SocketAddr, std::io::Error),
-    #[error("no answer within {0:?}")]
-    Timeout(Duration),
-    #[error("malformed HTTP answer: {0}")]
-    Malformed(&'static str),
-    #[error("HTTP: {0}")]
-    Http(String),
 }
 
 /// An HTTP answer.
@@ -276,19 +250,13 @@ pub async fn post_async(
             .await
             .map_err(|e| NetError::Connect(addr, e))?;
         let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .map_err(|e| NetError::Http(e.to_string()))?;
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
         let driver = tokio::spawn(conn);
         let req = hyper::Request::post(url.path.as_str())
             .header(hyper::header::HOST, url.host.as_str())
             .header(hyper::header::CONTENT_TYPE, content_type)
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| NetError::Http(e.to_string()))?;
-        let resp = sender
-            .send_request(req)
-            .await
-            .map_err(|e| NetError::Http(e.to_string()))?;
+            .body(Full::new(Bytes::from(body)))?;
+        let resp = sender.send_request(req).await?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -303,12 +271,12 @@ pub async fn post_async(
         let body = Limited::new(resp.into_body(), MAX_MERCHANT_REPLY)
             .collect()
             .await
-            .map_err(|e| NetError::Http(e.to_string()))?
+            .map_err(NetError::Body)?
             .to_bytes()
             .to_vec();
         drop(sender);
         driver.abort();
-        Ok(Reply {
+        Ok::<_, NetError>(Reply {
             status,
             headers,
             body,

@@ -6,7 +6,7 @@
 //! of at most 25 ms. Numbers: docs/gateway.md.
 //!
 //! ```sh
-//! cargo test --release -p allinpay-conformance --test gateway_load -- --ignored --nocapture
+//! cargo test --release -p allinpay-sandbox --test gateway_load -- --ignored --nocapture
 //! AC_LOAD_PAYMENTS=2000 cargo test --release ... # fewer
 //! ```
 
@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use allinpay_conformance::gateway::{self, Config};
+use allinpay_sandbox::Config;
 
 use gateway_support::*;
 
@@ -118,7 +118,7 @@ fn run(payments: usize, durable: bool) -> Run {
         state: state.clone(),
         ..Config::new(key())
     };
-    let gw = Arc::new(gateway::spawn(cfg).expect("sandbox"));
+    let gw = Arc::new(allinpay_sandbox::spawn(cfg).expect("sandbox"));
     let bodies: Vec<String> = (0..payments)
         .map(|i| pay_json(&format!("L{i:06}"), 1000, &url))
         .collect();
@@ -208,7 +208,7 @@ fn run(payments: usize, durable: bool) -> Run {
 }
 
 #[test]
-#[ignore = "load run: cargo test --release -p allinpay-conformance --test gateway_load -- --ignored --nocapture"]
+#[ignore = "load run: cargo test --release -p allinpay-sandbox --test gateway_load -- --ignored --nocapture"]
 fn ten_thousand_payments_against_a_flaky_merchant() {
     let payments: usize = std::env::var("AC_LOAD_PAYMENTS")
         .ok()

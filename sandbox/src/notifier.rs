@@ -12,12 +12,12 @@ use allinpay_protocol::codec::form;
 use allinpay_protocol::msgs::PayNotify;
 use tokio::sync::{watch, Notify, Semaphore};
 
-use super::net::{post_async, LoopbackUrl};
-use super::signing::{sign_in_place, Keys};
-use super::store::{NoteStatus, Order, Post, State};
-use super::time::{cst14, unix_ms, unix_secs};
-use super::triggers::Fault;
-use super::Ctx;
+use crate::net::{post_async, LoopbackUrl, NetError};
+use crate::signing::{sign_in_place, Keys, SignError};
+use crate::store::{NoteStatus, Order, Post, State};
+use crate::time::{cst14, unix_ms, unix_secs};
+use crate::triggers::Fault;
+use crate::Ctx;
 
 /// §2.2.1: at most 3 resends after the first delivery.
 pub const MAX_RESENDS: usize = 3;
@@ -138,7 +138,7 @@ impl Notifier {
 }
 
 /// The scheduler: runs due deliveries, at most `max_in_flight` at once, until `stop`.
-pub async fn run(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn run(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
     let permits = Arc::new(Semaphore::new(ctx.notifier.max_in_flight));
     while !*stop.borrow() {
         match ctx.notifier.pop_due(unix_ms()) {
@@ -177,14 +177,14 @@ struct Plan {
     duplicate: bool,
 }
 
-fn signed_body(keys: &Keys, order: &Order, ret_secs: i64) -> Result<String, String> {
+fn signed_body(keys: &Keys, order: &Order, ret_secs: i64) -> Result<String, SignError> {
     let mut m = pay_notify(order, cst14(ret_secs));
-    sign_in_place(keys, &mut m, &order.sign_type).map_err(|e| e.to_string())?;
+    sign_in_place(keys, &mut m, &order.sign_type)?;
     Ok(form::render(&m))
 }
 
 /// Claims the next attempt of `order_no` (counted before it is sent) and builds it.
-fn claim(ctx: &Ctx, st: &mut State, order_no: &str) -> Result<Option<Plan>, String> {
+fn claim(ctx: &Ctx, st: &mut State, order_no: &str) -> Result<Option<Plan>, SignError> {
     let Some(order) = st.orders.get(order_no).cloned() else {
         return Ok(None);
     };
@@ -214,7 +214,7 @@ fn claim(ctx: &Ctx, st: &mut State, order_no: &str) -> Result<Option<Plan>, Stri
         }
         Some(Fault::TamperedAmount) => {
             let mut m = pay_notify(&order, cst14(ret));
-            sign_in_place(keys, &mut m, &order.sign_type).map_err(|e| e.to_string())?;
+            sign_in_place(keys, &mut m, &order.sign_type)?;
             let tampered = if order.order_amount == 1 { 2 } else { 1 };
             m.order_amount = Some(tampered.to_string());
             m.pay_amount = Some(tampered.to_string());
@@ -222,7 +222,7 @@ fn claim(ctx: &Ctx, st: &mut State, order_no: &str) -> Result<Option<Plan>, Stri
         }
         Some(Fault::WrongKey) => {
             let mut m = pay_notify(&order, cst14(ret));
-            sign_in_place(&keys.wrong(), &mut m, &order.sign_type).map_err(|e| e.to_string())?;
+            sign_in_place(&keys.wrong(), &mut m, &order.sign_type)?;
             before.push((Fault::WrongKey.name(), form::render(&m), cst14(ret)));
         }
         Some(Fault::Unsigned) => {
@@ -246,7 +246,7 @@ async fn post(ctx: &Ctx, url: &str, attempt: u32, kind: &str, body: String, ret:
     let at_ms = unix_ms();
     let outcome = match LoopbackUrl::parse(url) {
         Ok(u) => post_async(&u, FORM, body, ctx.notifier.timeout).await,
-        Err(e) => Err(super::net::NetError::Http(e.to_string())),
+        Err(e) => Err(NetError::Url(e)),
     };
     let (outcome, accepted) = match outcome {
         Ok(r) => (r.status.to_string(), r.is_success()),
@@ -267,9 +267,9 @@ async fn deliver(ctx: &Ctx, order_no: &str) {
         ch.note(order_no);
         claim(ctx, st, order_no)
     }) {
-        Ok(Ok(Some(plan))) => plan,
-        Ok(Ok(None)) => return,
-        Ok(Err(e)) | Err(super::store::StoreError(e)) => {
+        Ok(Some(plan)) => plan,
+        Ok(None) => return,
+        Err(e) => {
             ctx.log(format!("notify {order_no}: cannot send: {e}"));
             return;
         }
@@ -332,9 +332,7 @@ async fn deliver(ctx: &Ctx, order_no: &str) {
         "notify {order_no} attempt {}/{max}: {status}",
         plan.attempt
     ));
-    match next {
-        Ok(Some(due)) => ctx.notifier.schedule(order_no, due),
-        Ok(None) => {}
-        Err(e) => ctx.log(format!("notify {order_no}: {e}")),
+    if let Some(due) = next {
+        ctx.notifier.schedule(order_no, due);
     }
 }

@@ -7,12 +7,12 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use allinpay_conformance::gateway::net::{request_blocking, LoopbackUrl, Reply};
-use allinpay_conformance::gateway::time::{cst14, unix_secs};
 use allinpay_protocol::codec::json;
 use allinpay_protocol::msgs::{Message, PayRequest};
 use allinpay_protocol::sign::md5_sign;
 use allinpay_protocol::{Charset, MerchantKey};
+use allinpay_sandbox::net::{request_blocking, LoopbackUrl, Reply};
+use allinpay_sandbox::time::{cst14, unix_secs};
 
 pub const KEY: &str = "1234567890";
 pub const MERCHANT: &str = "100020091218001";

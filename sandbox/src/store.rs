@@ -12,20 +12,17 @@ use serde::{Deserialize, Serialize};
 
 use tokio::sync::watch;
 
-use super::triggers::Fault;
+use crate::triggers::Fault;
 
 const ORDERS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("orders");
 const REFUNDS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("refunds");
 const NOTES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("notifications");
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
 
-/// A state-file failure.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("state file: {0}")]
-pub struct StoreError(pub String);
+pub use crate::error::StoreError;
 
-fn db_err(e: impl std::fmt::Display) -> StoreError {
-    StoreError(e.to_string())
+fn db_err(e: impl Into<redb::Error>) -> StoreError {
+    StoreError::Database(Box::new(e.into()))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,7 +215,7 @@ struct Committed {
     upto: u64,
     /// A commit failed: the state file no longer has every change; nothing more is
     /// acknowledged.
-    failed: Option<String>,
+    failed: Option<Arc<StoreError>>,
 }
 
 struct Shared {
@@ -281,7 +278,7 @@ impl Store {
             let mut out = Vec::new();
             for row in table.iter().map_err(db_err)? {
                 let (k, v) = row.map_err(db_err)?;
-                let value = serde_json::from_slice(v.value()).map_err(db_err)?;
+                let value = serde_json::from_slice(v.value())?;
                 out.push((k.value().to_owned(), value));
             }
             Ok(out)
@@ -299,7 +296,7 @@ impl Store {
         let committer = std::thread::Builder::new()
             .name("sandbox-store".into())
             .spawn(move || commit_loop(&for_thread, &db))
-            .map_err(db_err)?;
+            .map_err(StoreError::Thread)?;
         Ok(Self {
             shared,
             committer: Some(committer),
@@ -318,7 +315,7 @@ impl Store {
 
     /// Changes the state; with a state file the touched records are committed by the
     /// next group commit: call [`Self::sync`] before acting on the change outside.
-    pub fn write<R>(&self, f: impl FnOnce(&mut State, &mut Changes) -> R) -> Result<R, StoreError> {
+    pub fn write<R>(&self, f: impl FnOnce(&mut State, &mut Changes) -> R) -> R {
         let mut inner = self.lock();
         let mut changes = Changes::default();
         let r = f(&mut inner.state, &mut changes);
@@ -331,7 +328,7 @@ impl Store {
             inner.made += 1;
             self.shared.wake.notify_one();
         }
-        Ok(r)
+        r
     }
 
     /// Waits until every change made so far is durable (at once without a state file).
@@ -345,9 +342,9 @@ impl Store {
         let seen = rx
             .wait_for(|c| c.upto >= target || c.failed.is_some())
             .await
-            .map_err(|_| StoreError("the committer stopped".into()))?;
+            .map_err(|_| StoreError::CommitterStopped)?;
         match &seen.failed {
-            Some(e) => Err(StoreError(e.clone())),
+            Some(e) => Err(StoreError::CommitFailed(e.clone())),
             None => Ok(()),
         }
     }
@@ -385,7 +382,7 @@ fn commit_loop(shared: &Shared, db: &Database) {
             Ok(()) => c.upto = upto,
             Err(e) => {
                 if c.failed.is_none() {
-                    c.failed = Some(e.0);
+                    c.failed = Some(Arc::new(e));
                 }
             }
         });
@@ -407,17 +404,14 @@ fn snapshot(state: &State, d: &Dirty) -> Result<Batch, StoreError> {
     ) -> Result<Rows, StoreError> {
         keys.iter()
             .filter_map(|k| get(k).map(|v| (k, v)))
-            .map(|(k, v)| Ok((k.clone(), serde_json::to_vec(v).map_err(db_err)?)))
+            .map(|(k, v)| Ok((k.clone(), serde_json::to_vec(v)?)))
             .collect()
     }
     Ok(Batch {
         orders: rows(&d.orders, |k| state.orders.get(k))?,
         refunds: rows(&d.refunds, |k| state.refunds.get(k))?,
         notes: rows(&d.notes, |k| state.notes.get(k))?,
-        seq: d
-            .seq
-            .then(|| serde_json::to_vec(&state.seq).map_err(db_err))
-            .transpose()?,
+        seq: d.seq.then(|| serde_json::to_vec(&state.seq)).transpose()?,
     })
 }
 
@@ -485,8 +479,7 @@ mod tests {
                 // B is not recorded as changed: it must not survive.
                 st.seq = 7;
                 ch.seq();
-            })
-            .unwrap();
+            });
         }
         let s = Store::open(&path).unwrap();
         s.read(|st| {

@@ -7,10 +7,10 @@ use std::time::Duration;
 use allinpay_protocol::codec::form;
 use allinpay_protocol::msgs::PayNotify;
 
-use super::net::{request_blocking, LoopbackUrl, NetError};
-use super::signing::{sign_in_place, Keys};
-use super::time::{cst14, unix_ms, unix_secs};
-use super::GatewayError;
+use crate::error::{OrderRefError, ProbeError};
+use crate::net::{request_blocking, LoopbackUrl, NetError};
+use crate::signing::{sign_in_place, Keys, SignError};
+use crate::time::{cst14, unix_ms, unix_secs};
 
 /// Report formats, as `run` offers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,8 +64,8 @@ pub struct OrderRef {
 
 impl OrderRef {
     /// `NO,AMOUNT,DATETIME`.
-    pub fn parse(s: &str) -> Result<Self, GatewayError> {
-        let bad = || GatewayError::Usage(format!("{s:?} is not NO,AMOUNT,DATETIME"));
+    pub fn parse(s: &str) -> Result<Self, OrderRefError> {
+        let bad = || OrderRefError::NotTriple { text: s.to_owned() };
         let mut parts = s.split(',');
         let (Some(no), Some(amount), Some(datetime), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -76,24 +76,24 @@ impl OrderRef {
     }
 
     /// Checks the order number's characters (§2.1) and the datetime.
-    pub fn new(order_no: &str, amount: u64, datetime: &str) -> Result<Self, GatewayError> {
+    pub fn new(order_no: &str, amount: u64, datetime: &str) -> Result<Self, OrderRefError> {
         let ok_no = !order_no.is_empty()
             && order_no.len() <= 50
             && order_no
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !ok_no {
-            return Err(GatewayError::Usage(format!(
-                "order number {order_no:?}: letters, digits, - and _ (§2.1)"
-            )));
+            return Err(OrderRefError::OrderNo {
+                order_no: order_no.to_owned(),
+            });
         }
         if amount == 0 {
-            return Err(GatewayError::Usage("order amount must be above 0".into()));
+            return Err(OrderRefError::ZeroAmount);
         }
-        if super::time::parse_cst14(datetime).is_none() {
-            return Err(GatewayError::Usage(format!(
-                "order datetime {datetime:?} is not yyyyMMddHHmmss"
-            )));
+        if crate::time::parse_cst14(datetime).is_none() {
+            return Err(OrderRefError::OrderDatetime {
+                datetime: datetime.to_owned(),
+            });
         }
         Ok(Self {
             order_no: order_no.to_owned(),
@@ -119,7 +119,7 @@ pub struct Probe {
 
 /// A notification of `order` (paid at `payment_order_id`), returned at `ret`.
 fn notice(p: &Probe, order: &OrderRef, payment_order_id: &str, ret: i64) -> PayNotify {
-    let paid = super::time::parse_cst14(&order.datetime).map_or(unix_secs(), |t| t + 60);
+    let paid = crate::time::parse_cst14(&order.datetime).map_or(unix_secs(), |t| t + 60);
     PayNotify {
         merchant_id: Some(p.merchant_id.clone()),
         version: Some("v1.0".into()),
@@ -143,14 +143,13 @@ fn notice(p: &Probe, order: &OrderRef, payment_order_id: &str, ret: i64) -> PayN
 }
 
 impl Probe {
-    fn signed(&self, mut m: PayNotify) -> Result<String, GatewayError> {
-        sign_in_place(&self.keys, &mut m, &self.sign_type)
-            .map_err(|e| GatewayError::Usage(e.to_string()))?;
+    fn signed(&self, mut m: PayNotify) -> Result<String, SignError> {
+        sign_in_place(&self.keys, &mut m, &self.sign_type)?;
         Ok(form::render(&m))
     }
 
     /// The cases: (name, description, expected, body).
-    pub fn cases(&self) -> Result<Vec<(&'static str, &'static str, Expect, String)>, GatewayError> {
+    pub fn cases(&self) -> Result<Vec<(&'static str, &'static str, Expect, String)>, SignError> {
         let run = unix_ms();
         let now = unix_secs();
         let order = match &self.order {
@@ -168,8 +167,7 @@ impl Probe {
         let resend = sign(mine(now + 2))?;
         let tampered = {
             let mut m = mine(now);
-            sign_in_place(&self.keys, &mut m, &self.sign_type)
-                .map_err(|e| GatewayError::Usage(e.to_string()))?;
+            sign_in_place(&self.keys, &mut m, &self.sign_type)?;
             let other = if order.amount == 1 { 2 } else { 1 };
             m.order_amount = Some(other.to_string());
             m.pay_amount = Some(other.to_string());
@@ -177,8 +175,7 @@ impl Probe {
         };
         let wrong_key = {
             let mut m = mine(now);
-            sign_in_place(&self.keys.wrong(), &mut m, &self.sign_type)
-                .map_err(|e| GatewayError::Usage(e.to_string()))?;
+            sign_in_place(&self.keys.wrong(), &mut m, &self.sign_type)?;
             form::render(&m)
         };
         let unsigned = form::render(&mine(now));
@@ -219,7 +216,7 @@ impl Probe {
         let replayed = {
             // An earlier payment of another order that had this number: its own
             // orderDatetime (a day before) and paymentOrderId.
-            let t = super::time::parse_cst14(&order.datetime).unwrap_or(now) - 86_400;
+            let t = crate::time::parse_cst14(&order.datetime).unwrap_or(now) - 86_400;
             let mut m = notice(
                 self,
                 &OrderRef {
@@ -315,7 +312,7 @@ impl Probe {
     }
 
     /// Posts every case. Fails only if the merchant cannot be reached at all.
-    pub fn run(&self) -> Result<Report, GatewayError> {
+    pub fn run(&self) -> Result<Report, ProbeError> {
         let mut results = Vec::new();
         for (i, (name, description, expected, body)) in self.cases()?.into_iter().enumerate() {
             let reply = request_blocking(
@@ -329,10 +326,8 @@ impl Probe {
             );
             let (observed, accepted) = match reply {
                 Ok(r) => (format!("HTTP {}", r.status), r.is_success()),
-                Err(NetError::Connect(addr, e)) if i == 0 => {
-                    return Err(GatewayError::Io(format!(
-                        "cannot reach the merchant at {addr}: {e}"
-                    )))
+                Err(NetError::Connect(addr, source)) if i == 0 => {
+                    return Err(ProbeError::Unreachable { addr, source })
                 }
                 Err(e) => (e.to_string(), false),
             };

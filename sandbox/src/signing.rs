@@ -5,22 +5,13 @@ use allinpay_protocol::msgs::Message;
 use allinpay_protocol::sign::{md5_sign, text_md5_sign};
 use allinpay_protocol::{Charset, GatewaySigner, MerchantKey};
 
-/// The committed test key and its certificate (`vectors/keys/`, public test data).
-pub const TEST_KEY_PEM: &str = include_str!("../../../vectors/keys/gateway-rsa1024.key.pem");
-pub const TEST_CERT_PEM: &str = include_str!("../../../vectors/keys/gateway-rsa1024.pem");
-/// A second test key, for the "wrong key" fault in certificate mode.
-pub const OTHER_KEY_PEM: &str = include_str!("../../../vectors/keys/other-rsa1024.key.pem");
+pub use crate::error::SignError;
 
-/// Why the sandbox could not sign.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SignFailure {
-    #[error("signType 1 needs the sandbox started with --cert-mode")]
-    NoCertMode,
-    #[error("signType must be 0 or 1")]
-    BadSignType,
-    #[error("signing failed: {0}")]
-    Failed(String),
-}
+/// The committed test key and its certificate (`vectors/keys/`, public test data).
+pub const TEST_KEY_PEM: &str = include_str!("../../vectors/keys/gateway-rsa1024.key.pem");
+pub const TEST_CERT_PEM: &str = include_str!("../../vectors/keys/gateway-rsa1024.pem");
+/// A second test key, for the "wrong key" fault in certificate mode.
+pub const OTHER_KEY_PEM: &str = include_str!("../../vectors/keys/other-rsa1024.key.pem");
 
 /// The keys of one sandbox.
 #[derive(Clone, Debug)]
@@ -32,37 +23,33 @@ pub struct Keys {
 
 impl Keys {
     /// `signMsg` of a `name=value` message (§2.2.3, §3.6).
-    pub fn sign_message<M: Message>(
-        &self,
-        msg: &M,
-        sign_type: &str,
-    ) -> Result<String, SignFailure> {
+    pub fn sign_message<M: Message>(&self, msg: &M, sign_type: &str) -> Result<String, SignError> {
         match sign_type {
             "0" => md5_sign(msg, &self.key, Charset::Utf8)
                 .map(|h| h.to_string())
-                .map_err(|e| SignFailure::Failed(e.to_string())),
+                .map_err(SignError::from),
             "1" => self
                 .signer
                 .as_ref()
-                .ok_or(SignFailure::NoCertMode)?
+                .ok_or(SignError::NoCertMode)?
                 .sign_message(msg)
-                .map_err(|e| SignFailure::Failed(e.to_string())),
-            _ => Err(SignFailure::BadSignType),
+                .map_err(SignError::from),
+            _ => Err(SignError::BadSignType),
         }
     }
 
     /// `signMsg` of a text answer (§3.4, §3.8, §4.2, §4.4): `MD5(text|key)` or RSA over the
     /// hex MD5 of the text.
-    pub fn sign_text(&self, text: &[u8], sign_type: &str) -> Result<String, SignFailure> {
+    pub fn sign_text(&self, text: &[u8], sign_type: &str) -> Result<String, SignError> {
         match sign_type {
             "0" => Ok(text_md5_sign(text, &self.key).to_string()),
             "1" => self
                 .signer
                 .as_ref()
-                .ok_or(SignFailure::NoCertMode)?
+                .ok_or(SignError::NoCertMode)?
                 .sign_text(text)
-                .map_err(|e| SignFailure::Failed(e.to_string())),
-            _ => Err(SignFailure::BadSignType),
+                .map_err(SignError::from),
+            _ => Err(SignError::BadSignType),
         }
     }
 
@@ -85,7 +72,7 @@ pub fn sign_in_place<M: Message>(
     keys: &Keys,
     msg: &mut M,
     sign_type: &str,
-) -> Result<(), SignFailure> {
+) -> Result<(), SignError> {
     if let Some(slot) = msg.slot("signMsg") {
         *slot = None;
     }
