@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI, issues 6 and 14: installs what the example adapters need (php-cli, Python's
+# CI: installs what the example adapters need (php-cli, Python's
 # cryptography, a JDK, Node) where missing, then runs the conformance runner against each,
 # as an integrator would.
 set -euo pipefail

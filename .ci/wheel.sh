@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI, issue 14: the wheel an integrator without Rust installs. Builds it with maturin
+# CI: the wheel an integrator without Rust installs. Builds it with maturin
 # (`bindings = "bin"`; the dev profile reuses the test build, a release wheel is
 # `maturin build --release`), installs it into a fresh virtualenv and runs the installed
 # command from another directory, on the vectors built into the binary.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instruction counts of the signing hot paths under callgrind: the regression watch of
-# issue #5. Wall-clock benchmarks drift on shared machines; instruction counts do not.
+# docs/performance.md. Wall-clock benchmarks drift on shared machines; instruction counts do not.
 #
 #   benches/callgrind.sh           measure and print instructions per call
 #   benches/callgrind.sh --check   also compare with benches/callgrind-baseline.json and

@@ -5,7 +5,7 @@
 # `--sanitizer none` (coverage-guided, no ASan). Prints executions, exec/s, coverage and
 # any crash with its reproducer path; exits 1 if a target crashed. FUZZ_SEED=N fixes
 # libFuzzer's seed (CI uses it so that a smoke run is repeatable). An input that takes more
-# than FUZZ_TIMEOUT seconds (default 1: every parser is linear, issue #11) or more than
+# than FUZZ_TIMEOUT seconds (default 1: every parser is linear) or more than
 # FUZZ_RSS_MB MiB (default 1024) is reported like a crash (timeout-/oom- reproducers).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-//! Criterion benchmarks of the signing hot path (issue #5). Run with
+//! Criterion benchmarks of the signing hot path. Run with
 //! `cargo bench -p allinpay-benches`; see `docs/performance.md`.
 //!
 //! The ids are fixed so that results stay comparable across versions.
@@ -90,7 +90,7 @@ fn parsing(c: &mut Criterion) {
     g.finish();
 }
 
-/// Worst-case inputs just under the size limit (issue #11: every parser is linear).
+/// Worst-case inputs just under the size limit (every parser is linear in its input).
 fn worst_case(c: &mut Criterion) {
     let mut g = c.benchmark_group("worst_case");
     for (kind, name, input) in fx::worst_case_inputs() {

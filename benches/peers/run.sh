@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peer comparison of issue #5: the same 100,000 pay requests signed by a naive Python
+# Peer comparison: the same 100,000 pay requests signed by a naive Python
 # signer, a naive PHP signer (what merchant integration code typically does) and by
 # allinpay_protocol::sign::md5_sign. Prints each one's messages/second, checks that all
 # three produce the same signatures (same checksum), and our throughput as a multiple.

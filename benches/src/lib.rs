@@ -360,7 +360,7 @@ pub fn self_check() {
 }
 
 /// Worst-case inputs for the parsers, each just under [`allinpay_protocol::MAX_INPUT_LEN`]
-/// (issue #11): the message kind, a name, and the bytes. Parsing any of them must take
+/// (every parser is linear): the message kind, a name, and the bytes. Parsing any of them must take
 /// time linear in its length.
 pub fn worst_case_inputs() -> Vec<(allinpay_protocol::MessageKind, &'static str, Vec<u8>)> {
     use allinpay_protocol::MessageKind as K;

@@ -1,4 +1,4 @@
-//! Zero heap allocations on the sign and MD5-verify paths (issue #5), proved with a
+//! Zero heap allocations on the sign and MD5-verify paths, proved with a
 //! counting global allocator.
 //!
 //! The counter is per thread and armed only around the measured calls, so the test

@@ -4,7 +4,7 @@
 //! ```text
 //! hotpath <name> <iterations>     # run a hot path
 //! hotpath --list                  # the names, one a line, and the iterations to use
-//! hotpath --ratios                # the MD5 ratios of issue #5, timed in interleaved bursts
+//! hotpath --ratios                # the MD5 ratios of docs/performance.md, timed in interleaved bursts
 //! ```
 //!
 //! `--ratios` alternates short bursts of each function and its MD5 floor and keeps each
