@@ -376,3 +376,95 @@ fn the_sandbox_refuses_a_blank_key() {
         assert!(err.contains("empty or only whitespace"), "{err}");
     }
 }
+
+/// One strictness vocabulary: `--mode strict|lenient` on verify, parse and check, with the
+/// older `--strict`/`--lenient` as shorthands that give the same answer.
+#[test]
+fn mode_is_one_vocabulary_across_verify_parse_and_check() {
+    // The §3.4 example page: its record holds a 15-digit orderDatetime and a dashed
+    // payDatetime, quirks strict mode reports (spec_check_batch_query_response.json,
+    // QuirkyDatetimes); the command reads the page as the base64 body.
+    let page = "100020091218001|1|1|N\r\n100020091218001|20130108100811000|NO20130108020644452|201301080000000|100|2013-01-08|100|||1\r\n\r\nKjZSXMf1nH6Q/wD22xI59ImN8Wzix15UcqA18pZeaWp7vQevMOA4UXTTX/mbqDAiTSEIwp3hQ8bVZnAoXi4TRseAUu6hTrdqpLTAO/E8+A/7OTCww0ifixPkD654RkTYQSiEZndW4Tx1I5xcGsxBRAJuEm8KrhCemZcAB8JlqRo=";
+    let quirky = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, page);
+    let quirky = quirky.as_str();
+    for (args, alias) in [
+        (
+            &[
+                "check",
+                "batch-query-response",
+                "--now",
+                "20130108120000",
+                "--mode",
+                "lenient",
+            ][..],
+            &[
+                "check",
+                "batch-query-response",
+                "--now",
+                "20130108120000",
+                "--lenient",
+            ][..],
+        ),
+        (
+            &[
+                "check",
+                "batch-query-response",
+                "--now",
+                "20130108120000",
+                "--mode",
+                "strict",
+            ][..],
+            &["check", "batch-query-response", "--now", "20130108120000"][..],
+        ),
+        (
+            &["parse", "batch-query-response", "--mode", "strict"][..],
+            &["parse", "batch-query-response", "--strict"][..],
+        ),
+        (
+            &[
+                "verify",
+                "pay-notify",
+                "--key",
+                "1234567890",
+                "--mode",
+                "strict",
+            ][..],
+            &["verify", "pay-notify", "--key", "1234567890", "--strict"][..],
+        ),
+    ] {
+        let input = if args[0] == "verify" { NOTIFY } else { quirky };
+        assert_eq!(
+            ac(args, input.as_bytes()),
+            ac(alias, input.as_bytes()),
+            "{args:?}"
+        );
+    }
+    let lenient = ac(
+        &[
+            "check",
+            "batch-query-response",
+            "--now",
+            "20130108120000",
+            "--mode",
+            "lenient",
+        ],
+        quirky.as_bytes(),
+    );
+    let strict = ac(
+        &[
+            "check",
+            "batch-query-response",
+            "--now",
+            "20130108120000",
+            "--mode",
+            "strict",
+        ],
+        quirky.as_bytes(),
+    );
+    assert_ne!(lenient, strict, "the two modes differ on a quirk");
+    let (code, out, err) = ac(
+        &["parse", "pay-notify", "--mode", "strict", "--strict"],
+        b"a=1",
+    );
+    assert_one_line_error(code, &out, &err);
+}
