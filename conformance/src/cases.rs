@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::Charset;
 
+use crate::class::{classify, CaseClass};
 use crate::vectors::{self, Expected, LintError, TestGroup, VectorFile};
 
 /// What a case asks the implementation to do, with what the vector expects.
@@ -86,6 +87,8 @@ pub struct Case {
     pub flags: Vec<String>,
     pub expected: Expected,
     pub op: CaseOp,
+    /// Conformance or hardening, from the flags (`class.rs`).
+    pub class: CaseClass,
 }
 
 impl Case {
@@ -206,6 +209,7 @@ pub fn from_file(name: &str, file: &VectorFile, dir: &Path) -> Result<FileCases,
             flags: flags.to_vec(),
             expected,
             op,
+            class: classify(flags).class,
         });
     };
     for group in &file.test_groups {

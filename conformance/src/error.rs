@@ -52,6 +52,9 @@ pub enum SuiteError {
     /// `ALLINPAY_ADAPTER` cannot be started.
     #[error(transparent)]
     Adapter(#[from] AdapterError),
+    /// `ALLINPAY_HARDENING` is neither `fail` nor `warn`.
+    #[error("ALLINPAY_HARDENING={0:?} is not fail or warn")]
+    Hardening(String),
     /// `ALLINPAY_TIMEOUT` is not a number of seconds in (0, 3600].
     #[error("ALLINPAY_TIMEOUT={0:?} is not a number of seconds")]
     Timeout(String),

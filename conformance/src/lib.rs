@@ -3,6 +3,7 @@
 
 pub mod adapter;
 pub mod cases;
+pub mod class;
 pub mod diagnose;
 pub mod error;
 #[cfg(feature = "generate")]

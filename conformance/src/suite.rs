@@ -20,8 +20,10 @@ use serde_json::{json, Map, Value};
 
 use crate::adapter::{Adapter, Builtin, CallError, Implementation};
 use crate::cases::{self, Case};
+use crate::class::{CaseClass, HardeningPolicy};
 use crate::error::SuiteError;
 use crate::judge::evaluate;
+use crate::report::ClassTally;
 use crate::report::{Baseline, KnownFailures};
 use crate::verdict::{Judge, Verdict};
 
@@ -201,6 +203,41 @@ pub struct Options {
     pub judge: Judge,
     pub deviations: KnownFailures,
     pub baseline: Option<Baseline>,
+    /// What hardening failures do (`ALLINPAY_HARDENING=warn`: ignored with a warning).
+    pub hardening: HardeningPolicy,
+    /// The counts of each class, filled in as the trials run.
+    pub tally: Arc<Mutex<Tally>>,
+}
+
+/// The trials' outcomes by class, conformance and hardening apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Cases that follow from a rule of the spec.
+    pub conformance: ClassTally,
+    /// Defence in depth (`class.rs`).
+    pub hardening: ClassTally,
+}
+
+impl Tally {
+    fn of(&mut self, class: CaseClass) -> &mut ClassTally {
+        match class {
+            CaseClass::Conformance => &mut self.conformance,
+            CaseClass::Hardening => &mut self.hardening,
+        }
+    }
+
+    /// `conformance: N passed, M failed` and the same for hardening, one line each.
+    pub fn lines(&self) -> String {
+        let line = |name: &str, t: &ClassTally| {
+            let warned = if t.warnings > 0 {
+                format!(", {} warnings (ALLINPAY_HARDENING=warn)", t.warnings)
+            } else {
+                String::new()
+            };
+            format!("{name}: {} passed, {} failed{warned}\n", t.passed, t.failed)
+        };
+        line("conformance", &self.conformance) + &line("hardening", &self.hardening)
+    }
 }
 
 /// One libtest trial per case of every vector file under `dir`, all asking `imp`.
@@ -228,16 +265,49 @@ pub fn trials(
 
 /// Asks `imp` about one case and judges the answer as the trials do: `Completed` (pass or
 /// a tolerated `acceptable`), `Ignored` (unsupported, a listed deviation, a failure the
-/// baseline already had) or `Failed` with what was expected and answered.
+/// baseline already had, a hardening warning) or `Failed` with what was expected and
+/// answered. Counts the outcome in `options.tally`.
 pub fn judge_case(
     case: &Case,
     imp: &Mutex<dyn Implementation + Send>,
     options: &Options,
 ) -> Result<Completion, Failed> {
+    let outcome = outcome(case, imp, options);
+    {
+        let mut tally = options.tally.lock().unwrap_or_else(|p| p.into_inner());
+        let t = tally.of(case.class);
+        match &outcome {
+            Outcome::Passed => t.passed += 1,
+            Outcome::Warning(_) => t.warnings += 1,
+            Outcome::Failed(_) => t.failed += 1,
+            Outcome::Ignored(_) => {}
+        }
+    }
+    outcome.into()
+}
+
+/// A trial's outcome, before libtest sees it.
+enum Outcome {
+    Passed,
+    Ignored(String),
+    /// A hardening failure under `ALLINPAY_HARDENING=warn`.
+    Warning(String),
+    Failed(String),
+}
+
+impl From<Outcome> for Result<Completion, Failed> {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Passed => Ok(Completion::Completed),
+            Outcome::Ignored(why) | Outcome::Warning(why) => Ok(Completion::ignored_with(why)),
+            Outcome::Failed(why) => Err(why.into()),
+        }
+    }
+}
+
+fn outcome(case: &Case, imp: &Mutex<dyn Implementation + Send>, options: &Options) -> Outcome {
     if let Some(reason) = options.deviations.reason(&case.id) {
-        return Ok(Completion::ignored_with(format!(
-            "known deviation: {reason}"
-        )));
+        return Outcome::Ignored(format!("known deviation: {reason}"));
     }
     let answer = {
         // A panicking test thread poisons the lock; the implementation itself is intact.
@@ -249,11 +319,9 @@ pub fn judge_case(
         Err(e) => (Verdict::Error, e.to_string()),
     };
     match verdict {
-        Verdict::Pass | Verdict::Acceptable => Ok(Completion::Completed),
-        Verdict::Skipped => Ok(Completion::ignored_with(
-            "unsupported by the implementation",
-        )),
-        Verdict::KnownFailure => Ok(Completion::ignored_with(detail)),
+        Verdict::Pass | Verdict::Acceptable => Outcome::Passed,
+        Verdict::Skipped => Outcome::Ignored("unsupported by the implementation".into()),
+        Verdict::KnownFailure => Outcome::Ignored(detail),
         Verdict::Fail | Verdict::Error => {
             let known = options
                 .baseline
@@ -261,15 +329,21 @@ pub fn judge_case(
                 .and_then(|b| b.verdict(&case.id))
                 .is_some_and(|v| matches!(v, Verdict::Fail | Verdict::Error));
             if known {
-                return Ok(Completion::ignored_with(format!(
-                    "known failure (baseline): {detail}"
-                )));
+                return Outcome::Ignored(format!("known failure (baseline): {detail}"));
             }
-            Err(format!(
+            let why = format!(
                 "{} ({}): expected {:?}; {detail}",
                 case.id, case.comment, case.expected
-            )
-            .into())
+            );
+            match (case.class, options.hardening) {
+                (CaseClass::Hardening, HardeningPolicy::Warn) => {
+                    Outcome::Warning(format!("hardening warning: {why}"))
+                }
+                (CaseClass::Hardening, HardeningPolicy::Fail) => {
+                    Outcome::Failed(format!("[hardening] {why}"))
+                }
+                (CaseClass::Conformance, _) => Outcome::Failed(why),
+            }
         }
     }
 }
@@ -294,7 +368,8 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// The options `ALLINPAY_DEVIATIONS`, `ALLINPAY_BASELINE` and `ALLINPAY_STRICT` describe.
+/// The options `ALLINPAY_DEVIATIONS`, `ALLINPAY_BASELINE`, `ALLINPAY_STRICT` and
+/// `ALLINPAY_HARDENING` (`fail` or `warn`) describe.
 pub fn options_from_env() -> Result<Options, SuiteError> {
     let deviations = match var("ALLINPAY_DEVIATIONS") {
         Some(p) => KnownFailures::load(Path::new(&p))?,
@@ -304,7 +379,14 @@ pub fn options_from_env() -> Result<Options, SuiteError> {
         Some(p) => Some(Baseline::load(Path::new(&p))?),
         None => None,
     };
+    let hardening = match var("ALLINPAY_HARDENING").as_deref() {
+        None | Some("fail") => HardeningPolicy::Fail,
+        Some("warn") => HardeningPolicy::Warn,
+        Some(other) => return Err(SuiteError::Hardening(other.to_owned())),
+    };
     Ok(Options {
+        hardening,
+        tally: Arc::default(),
         judge: Judge {
             strict: var("ALLINPAY_STRICT").is_some_and(|v| v != "0"),
             exact_violations: false,
@@ -354,8 +436,16 @@ pub fn from_env() -> Result<(Arc<Mutex<dyn Implementation + Send>>, Options), Su
 /// `--format`) apply. The vectors are this crate's `vectors/`.
 pub fn main_with(imp: Arc<Mutex<dyn Implementation + Send>>, options: Options) -> ! {
     let args = Arguments::from_args();
+    let tally = Arc::clone(&options.tally);
     match trials(&crate::vectors_dir(), imp, options) {
-        Ok(t) => libtest_mimic::run(&args, t).exit(),
+        Ok(t) => {
+            let conclusion = libtest_mimic::run(&args, t);
+            let tally = *tally.lock().unwrap_or_else(|p| p.into_inner());
+            if tally != Tally::default() {
+                print!("{}", tally.lines());
+            }
+            conclusion.exit()
+        }
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(2)
@@ -365,7 +455,8 @@ pub fn main_with(imp: Arc<Mutex<dyn Implementation + Send>>, options: Options) -
 
 /// Runs the suite against a Rust [`Integration`] (`harness = false` test target):
 /// `fn main() { allinpay_conformance::suite::main(MyBackEnd::default()) }`.
-/// `ALLINPAY_DEVIATIONS`, `ALLINPAY_BASELINE` and `ALLINPAY_STRICT` apply.
+/// `ALLINPAY_DEVIATIONS`, `ALLINPAY_BASELINE`, `ALLINPAY_STRICT` and `ALLINPAY_HARDENING`
+/// apply.
 pub fn main<I: Integration + 'static>(integration: I) -> ! {
     // The options only: an ALLINPAY_ADAPTER set in the environment is not started.
     let options = match options_from_env() {

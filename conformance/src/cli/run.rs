@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use allinpay_conformance::adapter::{Adapter, Builtin, Implementation};
 use allinpay_conformance::cases::{self, Case};
+use allinpay_conformance::class::HardeningPolicy;
 use allinpay_conformance::generate::{self, GenOptions};
 use allinpay_conformance::report::{self, KnownFailures, Report, ReportFormat};
 use allinpay_conformance::runner::run_cases;
@@ -20,6 +21,22 @@ enum FormatArg {
     Text,
     Json,
     Junit,
+}
+
+/// `--hardening fail|warn`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum HardeningArg {
+    Fail,
+    Warn,
+}
+
+impl From<HardeningArg> for HardeningPolicy {
+    fn from(h: HardeningArg) -> Self {
+        match h {
+            HardeningArg::Fail => HardeningPolicy::Fail,
+            HardeningArg::Warn => HardeningPolicy::Warn,
+        }
+    }
 }
 
 impl From<FormatArg> for ReportFormat {
@@ -69,6 +86,10 @@ pub struct RunArgs {
     /// implementation then runs in strict mode.
     #[arg(long)]
     strict: bool,
+    /// What hardening failures do (docs/adapter.md, "Conformance and hardening"): fail the
+    /// run, as conformance failures do, or only warn.
+    #[arg(long, value_enum, default_value = "fail")]
+    hardening: HardeningArg,
     /// Generative conformance (docs/adapter.md, "Generative runs"): N random messages per
     /// message type (default 100) from the spec tables, each signed, verified and parsed,
     /// compared with the built-in implementation; disagreements are shrunk.
@@ -152,7 +173,8 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         results,
         &deviations,
         baseline.as_ref(),
-    );
+    )
+    .with_hardening(args.hardening.into());
     drop(imp);
     write_stdout(&report.render(args.format.into()));
     Ok(u8::from(report.failed() > 0))
@@ -228,7 +250,8 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
         results,
         &KnownFailures::default(),
         baseline.as_ref(),
-    );
+    )
+    .with_hardening(args.hardening.into());
     drop(imp);
     write_stdout(&report.render(args.format.into()));
     Ok(u8::from(report.failed() > 0))

@@ -94,6 +94,7 @@ pub fn run(
                         flags: vec!["Generated".into()],
                         expected: shown.expected,
                         op: shown.op,
+                        class: crate::class::CaseClass::Conformance,
                     },
                     verdict: o.verdict,
                     detail,

@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{BaselineNote, Report, REPORT_SCHEMA};
+use crate::class::{CaseClass, HardeningPolicy};
 use crate::verdict::Verdict;
 
 impl Report {
@@ -17,7 +18,7 @@ impl Report {
                     "id": c.id, "file": format!("{}.json", c.file), "message": c.message,
                     "section": c.section, "tcId": c.tc_id, "op": c.op.name(),
                     "expected": c.expected, "verdict": r.result.verdict,
-                    "detail": r.result.detail, "comment": c.comment, "flags": c.flags,
+                    "detail": r.result.detail, "comment": c.comment, "flags": c.flags, "class": c.class,
                     "ms": r.result.time.as_secs_f64() * 1000.0,
                 });
                 if let Some(d) = &r.result.deviation {
@@ -47,6 +48,12 @@ impl Report {
                 "deviations": self.verdicts(Verdict::KnownFailure),
                 "knownFailures": self.known_failures(),
                 "regressions": self.regressions(),
+                "conformance": self.tally(CaseClass::Conformance),
+                "hardening": self.tally(CaseClass::Hardening),
+                "hardeningPolicy": match self.hardening {
+                    HardeningPolicy::Fail => "fail",
+                    HardeningPolicy::Warn => "warn",
+                },
             },
             "unusedDeviations": self.unused_deviations,
             "attacks": self.attacks(),

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{expected_name, BaselineNote, Report, Row};
+use crate::class::CaseClass;
 use crate::verdict::Verdict;
 
 impl Report {
@@ -13,6 +14,7 @@ impl Report {
         let skipped = |r: &Row| {
             matches!(r.result.verdict, Verdict::Skipped | Verdict::KnownFailure)
                 || r.baseline == Some(BaselineNote::StillFailing)
+                || r.warning
         };
         let failure = |r: &Row| r.is_failure() && r.result.verdict == Verdict::Fail;
         let error = |r: &Row| r.is_failure() && r.result.verdict == Verdict::Error;
@@ -24,6 +26,17 @@ impl Report {
             self.count(error),
             self.count(skipped),
         );
+        for class in [CaseClass::Conformance, CaseClass::Hardening] {
+            let t = self.tally(class);
+            let _ = writeln!(
+                o,
+                "  <!-- {}: {} passed, {} failed, {} warnings -->",
+                class.name(),
+                t.passed,
+                t.failed,
+                t.warnings
+            );
+        }
         for (file, rows) in self.by_file() {
             let n = |f: &dyn Fn(&Row) -> bool| rows.iter().filter(|r| f(r)).count();
             let time: f64 = rows.iter().map(|r| r.result.time.as_secs_f64()).sum();
@@ -38,9 +51,15 @@ impl Report {
             );
             for r in rows {
                 let c = &r.result.case;
+                // Hardening cases get a class of their own, so that dashboards count
+                // them apart.
+                let group = match c.class {
+                    CaseClass::Conformance => "",
+                    CaseClass::Hardening => "hardening.",
+                };
                 let _ = write!(
                     o,
-                    "    <testcase name=\"{}\" classname=\"allinpay-conformance.{}\" time=\"{:.3}\"",
+                    "    <testcase name=\"{}\" classname=\"allinpay-conformance.{group}{}\" time=\"{:.3}\"",
                     xml(&c.id),
                     xml(file),
                     r.result.time.as_secs_f64()
@@ -55,6 +74,8 @@ impl Report {
                     Some(("failure", message))
                 } else if error(r) {
                     Some(("error", message))
+                } else if r.warning {
+                    Some(("skipped", format!("hardening warning: {message}")))
                 } else if skipped(r) {
                     Some(("skipped", r.result.detail.clone()))
                 } else {

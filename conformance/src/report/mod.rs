@@ -14,6 +14,7 @@ pub use known_failures::KnownFailures;
 use serde_json::{json, Value};
 
 use crate::cases::Case;
+use crate::class::{CaseClass, HardeningPolicy};
 use crate::verdict::{CaseResult, Verdict};
 
 /// Report format.
@@ -43,13 +44,25 @@ pub enum BaselineNote {
 pub struct Row {
     pub result: CaseResult,
     pub baseline: Option<BaselineNote>,
+    /// A hardening failure under `--hardening warn`: reported, not counted.
+    pub warning: bool,
 }
 
 impl Row {
-    /// Counts against the exit code.
-    pub fn is_failure(&self) -> bool {
+    /// Fails, whatever the baseline and the hardening policy say.
+    fn fails(&self) -> bool {
         matches!(self.result.verdict, Verdict::Fail | Verdict::Error)
             && self.baseline != Some(BaselineNote::StillFailing)
+    }
+
+    /// Counts against the exit code.
+    pub fn is_failure(&self) -> bool {
+        self.fails() && !self.warning
+    }
+
+    /// Conformance or hardening.
+    pub fn class(&self) -> CaseClass {
+        self.result.case.class
     }
 
     fn is_passing(&self) -> bool {
@@ -68,6 +81,8 @@ pub struct AttackTally {
     /// message of the class).
     pub fell: usize,
     pub skipped: usize,
+    /// Conformance (a rule of the spec) or hardening (defence in depth).
+    pub class: CaseClass,
 }
 
 /// A finished run.
@@ -78,6 +93,19 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// `--deviations` patterns that match no case of the run.
     pub unused_deviations: Vec<String>,
+    /// What hardening failures do.
+    pub hardening: HardeningPolicy,
+}
+
+/// The counts of one class of cases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ClassTally {
+    /// Passed (acceptable included).
+    pub passed: usize,
+    /// Failed, counted against the run.
+    pub failed: usize,
+    /// Failed, reported as warnings (`--hardening warn`).
+    pub warnings: usize,
 }
 
 impl Report {
@@ -101,7 +129,11 @@ impl Report {
                             Some(_) => BaselineNote::StillFailing,
                             None => BaselineNote::New,
                         });
-                Row { result, baseline }
+                Row {
+                    result,
+                    baseline,
+                    warning: false,
+                }
             })
             .collect();
         Self {
@@ -109,6 +141,28 @@ impl Report {
             strict,
             rows,
             unused_deviations,
+            hardening: HardeningPolicy::Fail,
+        }
+    }
+
+    /// Applies `policy` to the hardening failures: under [`HardeningPolicy::Warn`] they
+    /// are reported as warnings and no longer fail the run.
+    pub fn with_hardening(mut self, policy: HardeningPolicy) -> Self {
+        self.hardening = policy;
+        for r in &mut self.rows {
+            r.warning =
+                policy == HardeningPolicy::Warn && r.class() == CaseClass::Hardening && r.fails();
+        }
+        self
+    }
+
+    /// Passed, failed and warned cases of one class.
+    pub fn tally(&self, class: CaseClass) -> ClassTally {
+        let rows = || self.rows.iter().filter(|r| r.class() == class);
+        ClassTally {
+            passed: rows().filter(|r| r.is_passing()).count(),
+            failed: rows().filter(|r| r.is_failure()).count(),
+            warnings: rows().filter(|r| r.warning).count(),
         }
     }
 
@@ -168,6 +222,7 @@ impl Report {
                 .filter(|f| f.starts_with("Attack"))
             {
                 let t = out.entry(f.clone()).or_default();
+                t.class = r.class();
                 match r.result.verdict {
                     Verdict::Pass => t.resisted += 1,
                     Verdict::Acceptable => t.tolerated += 1,

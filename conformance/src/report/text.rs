@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{expected_name, BaselineNote, Report, Row};
+use crate::class::CaseClass;
 use crate::verdict::Verdict;
 
 impl Report {
@@ -31,8 +32,11 @@ impl Report {
             for r in rows {
                 let c = &r.result.case;
                 let tag = match (r.result.verdict, r.baseline) {
+                    _ if r.warning => "WARN [hardening]",
                     (_, Some(BaselineNote::Regression)) => "REGRESSION",
                     (_, Some(BaselineNote::StillFailing)) => "KNOWN FAIL",
+                    (Verdict::Fail, _) if r.class() == CaseClass::Hardening => "FAIL [hardening]",
+                    (Verdict::Error, _) if r.class() == CaseClass::Hardening => "ERROR [hardening]",
                     (Verdict::Fail, _) => "FAIL",
                     (Verdict::Error, _) => "ERROR",
                     (Verdict::Acceptable, _) => "ACCEPTABLE",
@@ -79,7 +83,7 @@ impl Report {
                 } else {
                     format!(" ({})", extra.join(", "))
                 };
-                let _ = writeln!(o, "  {class:<32} {verdict}{extra}");
+                let _ = writeln!(o, "  {class:<32} {:<11} {verdict}{extra}", t.class.name());
             }
         }
         let files = self.by_file().len();
@@ -93,6 +97,21 @@ impl Report {
             self.known_failures(),
             self.regressions(),
         );
+        for class in [CaseClass::Conformance, CaseClass::Hardening] {
+            let t = self.tally(class);
+            let warned = if t.warnings > 0 {
+                format!(", {} warnings (--hardening warn)", t.warnings)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                o,
+                "{}: {} passed, {} failed{warned}",
+                class.name(),
+                t.passed,
+                t.failed
+            );
+        }
         let _ = writeln!(o, "{} passed, {} failed", self.passed(), self.failed());
         o
     }
