@@ -10,7 +10,7 @@ use allinpay_benches as fx;
 use allinpay_protocol::codec::{form, pipe, Mode};
 use allinpay_protocol::ext1::ext1_digest;
 use allinpay_protocol::msgs::{PayNotify, RefundQueryRecord};
-use allinpay_protocol::sign::{self, Credentials, TextForm};
+use allinpay_protocol::sign::{self, Credentials};
 use allinpay_protocol::Charset;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -54,7 +54,7 @@ fn signing(c: &mut Criterion) {
                 Some("0"),
                 black_box(fx::REFUND_QUERY_SIGN_MSG),
                 creds,
-                TextForm::Terminated,
+                fx::refund_query_forms(),
             )
         })
     });

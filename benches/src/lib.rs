@@ -34,12 +34,20 @@ pub const NOTIFY_SIGN_SOURCE: &str = "merchantId=008411353990035&version=v1.0&la
 /// The capture's `signMsg`.
 pub const NOTIFY_SIGN_MSG: &str = "0C8908E3003A7CE6A973EEE30CA53BA5";
 
-/// §3.8 MD5 example: the record text, `\r\n` included (ERRATA E-3.8-TEXT).
+/// §3.8 MD5 example: every byte before the signature line, the record's `\r\n` included.
 pub const REFUND_QUERY_TEXT: &[u8] =
     b"v2.4|0|100020091218001|NO20141128151700|1|20141128031757|2014|TKSUCC0002|20141128151433\r\n";
 
-/// §3.8 MD5 example signature.
-pub const REFUND_QUERY_SIGN_MSG: &str = "B93C478F65CBB562122D367B262FC305";
+/// The §3.8 example record signed as real answers are: the literal form, without the
+/// record's `\r\n` (§3.8 注释 2; `vectors/spec_refund_query_response_md5.json` tcId 8,
+/// ERRATA E-3.8-TEXT). The printed `B93C478F…` is the terminated form.
+pub const REFUND_QUERY_SIGN_MSG: &str = "6CDB30553190F5FDCB5B693C6A92503C";
+
+/// The signed-text forms a verifier tries for a §3.8 answer, the literal one first.
+#[inline]
+pub fn refund_query_forms() -> &'static [TextForm] {
+    allinpay_protocol::any::accepted_text_forms(allinpay_protocol::MessageKind::RefundQueryResponse)
+}
 
 /// §5.4 example `ext1vlaue`.
 pub const EXT1_DIGEST: &str = "B7C37324D6824A6FD029EE365BD0F5A8";
@@ -205,7 +213,9 @@ pub fn refund_query_page(n: usize) -> Vec<u8> {
         })
         .collect();
     let unsigned = pipe::render(&records, "");
-    let sig = sign::text_md5_sign(unsigned.as_bytes(), &key());
+    // §3.8 注释 2: the records joined by `\r\n`, none after the last.
+    let literal = unsigned.strip_suffix("\r\n").unwrap_or(&unsigned);
+    let sig = sign::text_md5_sign(literal.as_bytes(), &key());
     let page = pipe::render(&records, sig.as_str()).into_bytes();
     assert!(
         parse_refund_query(&page),
@@ -227,7 +237,7 @@ pub fn parse_refund_query(page: &[u8]) -> bool {
             cert: None,
             expected_sign_type: None,
         },
-        TextForm::Terminated,
+        refund_query_forms(),
     )
     .is_ok()
 }
@@ -293,7 +303,9 @@ impl BatchPage {
                 cert: Some(&self.cert),
                 expected_sign_type: None,
             },
-            TextForm::BlankLine,
+            allinpay_protocol::any::accepted_text_forms(
+                allinpay_protocol::MessageKind::BatchQueryResponse,
+            ),
         );
         assert_eq!(ok, Ok(TextForm::BlankLine), "batch page verifies");
         parsed.response.records.len()
@@ -351,9 +363,9 @@ pub fn self_check() {
                 cert: None,
                 expected_sign_type: None
             },
-            TextForm::Terminated,
+            refund_query_forms(),
         ),
-        Ok(TextForm::Terminated)
+        Ok(TextForm::Literal)
     );
     let e = allinpay_protocol::ext1::ext1_digest(&ext1_request(), Charset::Utf8).expect("digest");
     assert_eq!(e.as_str(), EXT1_DIGEST);

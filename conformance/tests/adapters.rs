@@ -36,6 +36,11 @@ const NODE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../examples/adapters/node/allinpay_adapter.js"
 );
+/// The Python example restricted to one signed-text form for the §3.8/§4.x texts.
+const TEXT_FORM: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/tools/text_form_adapter.py"
+);
 
 fn python_has_cryptography() -> bool {
     succeeds("python3", &["-c", "import cryptography"])
@@ -81,6 +86,11 @@ fn main() {
             None,
             python_adapter_without_cryptography_skips_the_certificate_cases,
         ),
+        trial(
+            "literal_only_text_verifier_passes_and_terminated_only_fails_only_the_literal_valid_cases",
+            None,
+            literal_only_text_verifier_passes_and_terminated_only_fails_only_the_literal_valid_cases,
+        ),
     ];
     libtest_mimic::run(&args, trials).exit();
 }
@@ -109,6 +119,8 @@ struct Run {
     code: i32,
     failing: BTreeSet<String>,
     skipped: BTreeSet<String>,
+    /// `acceptable` cases the adapter accepted.
+    accepted_quirks: BTreeSet<String>,
     total: usize,
 }
 
@@ -131,6 +143,7 @@ fn run_env(adapter: &str, env: &[(&str, &str)]) -> Run {
     });
     let mut failing = BTreeSet::new();
     let mut skipped = BTreeSet::new();
+    let mut accepted_quirks = BTreeSet::new();
     let cases = report["cases"].as_array().expect("cases");
     for c in cases {
         let id = c["id"].as_str().expect("id").to_owned();
@@ -143,8 +156,11 @@ fn run_env(adapter: &str, env: &[(&str, &str)]) -> Run {
                 failing.insert(id);
             }
             // An `acceptable` case accepted (a lenient run's right; fails only --strict):
-            // the repartition and folded-signature quirks of the attack battery.
-            "acceptable" => {}
+            // the repartition and folded-signature quirks of the attack battery, texts
+            // signed in the terminated form.
+            "acceptable" => {
+                accepted_quirks.insert(id);
+            }
             other => panic!("{adapter}: {id} is {other}: {}", c["detail"]),
         }
     }
@@ -152,6 +168,7 @@ fn run_env(adapter: &str, env: &[(&str, &str)]) -> Run {
         code: out.status.code().unwrap_or(-1),
         failing,
         skipped,
+        accepted_quirks,
         total: cases.len(),
     }
 }
@@ -191,6 +208,14 @@ impl Vector {
     }
     fn invalid(&self) -> bool {
         self.result == "invalid"
+    }
+    fn acceptable(&self) -> bool {
+        self.result == "acceptable"
+    }
+    /// Signed over a §3.8/§4.x text in the terminated form (ERRATA E-3.8-TEXT): what a
+    /// lenient verifier that tries both text forms accepts, as the examples do.
+    fn terminated_text(&self) -> bool {
+        self.flag("TextTerminated") || self.flag("RecordCrlfSigned")
     }
 }
 
@@ -427,9 +452,9 @@ fn alphabetical_breaks(all: &[Vector], with_cert: bool) -> BTreeSet<String> {
 }
 
 /// `--broken lowercase-hex`: md5() without strtoupper (§5.2). Every valid MD5 with an
-/// uppercase hex letter is missed, and an invalid value that is a valid
-/// one of the same file in lowercase is reproduced (LowercaseHex vectors, §5.4's
-/// lowercase digest). Texts in certificate mode sign the uppercase hex MD5 of the text
+/// uppercase hex letter is missed, and an invalid value that is a valid (for verify cases:
+/// or an accepted terminated-text) one of the same file in lowercase is reproduced
+/// (LowercaseHex vectors, §5.4's lowercase digest). Texts in certificate mode sign the uppercase hex MD5 of the text
 /// (§3.8 a): genuine signatures fail, those over the lowercase hex verify; name=value
 /// messages sign their source directly and are not affected.
 fn lowercase_hex_breaks(all: &[Vector], with_cert: bool) -> BTreeSet<String> {
@@ -456,7 +481,7 @@ fn lowercase_hex_breaks(all: &[Vector], with_cert: bool) -> BTreeSet<String> {
                     && all.iter().any(|w| {
                         w.file == v.file
                             && w.kind == v.kind
-                            && w.valid()
+                            && (w.valid() || (w.acceptable() && w.terminated_text()))
                             && w.key == v.key
                             && w.certificate == v.certificate
                             && w.configured == v.configured
@@ -787,5 +812,91 @@ fn python_adapter_without_cryptography_skips_the_certificate_cases() {
         "without cryptography: {verdicts} of {} cases got a verdict ({:.1} %)",
         r.total,
         100.0 * verdicts as f64 / r.total as f64
+    );
+}
+
+/// A verify case of a received §3.8/§4.2/§4.4 text (MD5, certificate or a merchant's
+/// configuration), what `text_form_adapter.py` answers.
+fn pipe_text_verify(v: &Vector) -> bool {
+    matches!(
+        v.message.as_str(),
+        "refund-query-response" | "preauth-cancel-response" | "preauth-confirm-response"
+    ) && matches!(v.kind.as_str(), "Md5Verify" | "CertVerify" | "Verify")
+}
+
+fn literal_only_text_verifier_passes_and_terminated_only_fails_only_the_literal_valid_cases() {
+    // ERRATA E-3.8-TEXT: real answers sign the literal form (valid); the terminated form of
+    // the §3.8 example is `acceptable`. Expected verdicts come from the vector files' results
+    // and flags alone.
+    let all = vectors();
+    let crypto = python_has_cryptography();
+    let answered = |v: &Vector| pipe_text_verify(v) && answerable(v, crypto);
+    let skips = select(&all, |v| !answered(v));
+    let literal_valid = select(&all, |v| answered(v) && v.valid());
+    let terminated_quirks = select(&all, |v| {
+        answered(v) && v.acceptable() && v.terminated_text()
+    });
+    // MD5 and certificate mode, §3.8 and §4.x alike.
+    for (part, what) in [
+        ("/md5_refund_query_response/", "MD5 §3.8"),
+        ("/md5_preauth_cancel_response/", "MD5 §4.2"),
+        ("/md5_preauth_confirm_response/", "MD5 §4.4"),
+        ("/spec_refund_query_response_md5/", "the §3.8 example"),
+    ] {
+        assert!(literal_valid.iter().any(|id| id.contains(part)), "{what}");
+        assert!(
+            terminated_quirks.iter().any(|id| id.contains(part)),
+            "{what}"
+        );
+    }
+    if crypto {
+        assert!(literal_valid
+            .iter()
+            .any(|id| id.contains("_response_cert/")));
+        assert!(terminated_quirks
+            .iter()
+            .any(|id| id.contains("_response_cert/")));
+    }
+    // No valid case of these texts is signed in the terminated form.
+    assert!(
+        all.iter()
+            .all(|v| !(answered(v) && v.valid() && v.terminated_text())),
+        "a terminated-form text is valid"
+    );
+
+    let literal = run(&format!("python3 {TEXT_FORM} literal"));
+    assert!(literal.failing.is_empty(), "{:#?}", literal.failing);
+    assert_eq!(literal.skipped, skips, "literal-only: skipped cases");
+    assert!(
+        literal.accepted_quirks.is_empty(),
+        "{:#?}",
+        literal.accepted_quirks
+    );
+    assert_eq!(literal.code, 0);
+
+    let terminated = run(&format!("python3 {TEXT_FORM} terminated"));
+    let missing: Vec<_> = literal_valid.difference(&terminated.failing).collect();
+    let extra: Vec<_> = terminated.failing.difference(&literal_valid).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "terminated-only:\n expected to fail but passed: {missing:#?}\n failed unexpectedly: {extra:#?}"
+    );
+    assert_eq!(terminated.skipped, skips, "terminated-only: skipped cases");
+    // What it accepts instead is the terminated form, each reported `acceptable`.
+    assert!(!terminated.accepted_quirks.is_empty());
+    assert!(
+        terminated.accepted_quirks.is_subset(&terminated_quirks),
+        "{:#?}",
+        terminated
+            .accepted_quirks
+            .difference(&terminated_quirks)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(terminated.code, 1);
+    eprintln!(
+        "§3.8/§4.x text verify cases answered: {}; terminated-only fails {} (the literal valid ones) and accepts {} acceptable ones",
+        literal.total - literal.skipped.len(),
+        terminated.failing.len(),
+        terminated.accepted_quirks.len()
     );
 }

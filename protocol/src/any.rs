@@ -275,7 +275,9 @@ impl Received {
 
     /// Verifies as received: MD5 in the charset the message declares ([`Self::
     /// declared_charset`]); in lenient mode a payData declaring GBK/GB2312 that was hashed
-    /// in UTF-8 passes too, with [`Deviation::Utf8UnderDeclaredCharset`].
+    /// in UTF-8 passes too, with [`Deviation::Utf8UnderDeclaredCharset`], and a §3.8/§4.x
+    /// text signed in the terminated form with [`Deviation::TerminatedSignedText`] (see
+    /// [`Self::text_form_deviation`]).
     pub fn verify_as_received(
         &self,
         creds: Credentials<'_>,
@@ -302,7 +304,7 @@ impl Received {
             Ok(text_form) => Ok(Verified {
                 text_form,
                 charset: declared,
-                deviation: None,
+                deviation: self.text_form_deviation(text_form, mode)?,
             }),
             Err(e @ (VerifyError::Md5Mismatch | VerifyError::Unencodable { .. }))
                 if mode == Mode::Lenient && declared != Charset::Utf8 =>
@@ -319,19 +321,44 @@ impl Received {
         }
     }
 
+    /// What the signed-text form a signature matched means in `mode`. §3.8 注释 2 signs the
+    /// records of a §3.8/§4.2/§4.4 text without a CRLF after the last, and so do real
+    /// answers; only the §3.8 MD5 example covers that CRLF (ERRATA E-3.8-TEXT). A form that
+    /// covers it (terminated, or blank-line) is refused in strict mode and noted as a
+    /// deviation in lenient mode. §3.4's batch page admits its three forms in both modes
+    /// (ERRATA E-3.4-TEXT).
+    pub fn text_form_deviation(
+        &self,
+        form: Option<TextForm>,
+        mode: Mode,
+    ) -> Result<Option<Deviation>, VerifyError> {
+        match form {
+            Some(TextForm::Terminated | TextForm::BlankLine)
+                if self.kind != MessageKind::BatchQueryResponse =>
+            {
+                match mode {
+                    Mode::Strict => Err(VerifyError::TerminatedSignedText),
+                    Mode::Lenient => Ok(Some(Deviation::TerminatedSignedText)),
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Verifies the signature as §5.3 prescribes for this message.
     pub fn verify(&self, creds: Credentials<'_>, charset: Charset) -> Result<(), VerifyError> {
         self.verify_form(creds, charset).map(|_| ())
     }
 
-    /// [`Self::verify`], saying for texts which [`TextForm`] the signature covers.
+    /// [`Self::verify`], saying for texts which [`TextForm`] the signature covers. Texts
+    /// are tried in [`accepted_text_forms`], whatever the mode ([`Self::verify_as_received`]
+    /// applies it).
     pub fn verify_form(
         &self,
         creds: Credentials<'_>,
         charset: Charset,
     ) -> Result<Option<TextForm>, VerifyError> {
         if let Some(text) = &self.signed_text {
-            let first = default_text_form(self.kind);
             let mut creds = creds;
             if self.kind == MessageKind::BatchQueryResponse {
                 // §3.3: certificate only ("固定值：1"), whatever the merchant's orders use.
@@ -342,7 +369,7 @@ impl Received {
                 self.sign_type(),
                 self.sign_msg(),
                 creds,
-                first,
+                accepted_text_forms(self.kind),
             )
             .map(Some);
         }
@@ -432,6 +459,21 @@ pub fn default_text_form(kind: MessageKind) -> TextForm {
     match kind {
         MessageKind::BatchQueryResponse => TextForm::BlankLine,
         _ => TextForm::Literal,
+    }
+}
+
+/// The signed-text forms a verifier tries for a text of `kind`, in order. §3.8/§4.2/§4.4:
+/// the literal form first, so that a real answer costs one MD5, then the terminated form
+/// of the §3.8 MD5 example and, when the wire has a blank line before the signature, the
+/// form that keeps it (quirks, [`Received::text_form_deviation`]; ERRATA E-3.8-TEXT). §3.4:
+/// its three readings, the sandbox's first (ERRATA E-3.4-TEXT).
+#[inline]
+pub fn accepted_text_forms(kind: MessageKind) -> &'static [TextForm] {
+    match kind {
+        MessageKind::BatchQueryResponse => {
+            &[TextForm::BlankLine, TextForm::Literal, TextForm::Terminated]
+        }
+        _ => &[TextForm::Literal, TextForm::Terminated, TextForm::BlankLine],
     }
 }
 

@@ -215,6 +215,9 @@ pub enum VerifyError {
     /// This message is not signed.
     #[error("this message is not signed")]
     Unsigned,
+    /// The signature covers the records with a CRLF after the last (the §3.8 example's form); §3.8 注释 2 signs none, so strict mode refuses it (ERRATA E-3.8-TEXT)
+    #[error("the signature covers the records with a CRLF after the last (the §3.8 example's form); §3.8 注释 2 signs none, so strict mode refuses it (ERRATA E-3.8-TEXT)")]
+    TerminatedSignedText,
 }
 
 /// The signType a message declared (for messages).

@@ -4,6 +4,8 @@
 Writes
   vectors/capture_order_query_response.json   §3.2 (= §2.2.3 form): captures A1, A2, A3, A6
   vectors/capture_refund_response_v23.json    §3.6 refund answer v2.3: captures A4, A5, A7
+  vectors/capture_refund_query_response.json  §3.8 refund-status texts: captures T1, T2, T3
+                                              (keys / gateway certificate unknown: parse cases)
 
 Research notes: .scratch/captures.md (A1-A7). Python standard library only. Every
 captured text below is copied verbatim from the named repository, commit and path
@@ -18,6 +20,7 @@ Usage:  gen_capture_vectors.py            write the files
         gen_capture_vectors.py --check    exit 1 if a file would change (writes nothing)
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -123,6 +126,49 @@ A7_TEXT = """{ merchantId: '100020091218001',
   mchtRefundOrderNo: '201803132001321',
   returnDatetime: '20180329171856',
   signMsg: '7812ABB2B34ADA7E8D3DA19BDC139BED' }"""
+
+# --- §3.8 refund-status texts (ERRATA E-3.8-TEXT). Neither key nor gateway certificate is
+# public for any of them, so they are parse cases; each quoting code verifies the literal form
+# (records joined by CRLF, none after the last, then `|key`), see the comments below.
+
+# T1: public code index id 16790548716, Java class com.xmniao.service.impl.TongPayServiceImpl
+#     (author ChenBo; repository and commit not recorded by the index), a comment in
+#     tongPayRefundQuery: a production answer of merchant 109020201503025 (signType 0; its key
+#     is not public). The code reads the body with readLine() + "\r\n" and verifies
+#     MD5(records joined by "\r\n" + "|" + key); the comment lost the line break between the
+#     record and the signature.
+T1_REF = "public code index id 16790548716 (class com.xmniao.service.impl.TongPayServiceImpl, tongPayRefundQuery)"
+T1_TEXT = "\t\t    \t 正常：ret:v2.4|0|109020201503025|1503311505328903|1|20150410101526||TKSUCC0002|201504101024147E697A7223CA3BB64F0012DEBEC7FF43"
+
+# T2: public code index id 14389327539, Java class
+#     com.sanlux.pay.allinpay.request.AllinpayRefundQueryRequest (author songrenfei, 10/17/16;
+#     repository and commit not recorded by the index), the Javadoc in convertToResponse: a
+#     test-merchant answer in certificate mode (signType 1; the gateway certificate is not
+#     public). The code splits the body on "\r\n" (element 0 the record, element 1 the
+#     signature) and verifies RSA over MD5Encode(record): the literal form. The Javadoc wraps the
+#     record before its last column and shows the signature after a space.
+T2_REF = ("public code index id 14389327539 (class com.sanlux.pay.allinpay.request."
+          "AllinpayRefundQueryRequest, convertToResponse)")
+T2_TEXT = (
+    "             * v2.4|1|100020091218001|NO20161018194132|10|20161018093117|0007|TKSUCC0005\n"
+    "             * |20161019200500 dB2k9dvG35Zhb3kGF9fEFCPGRseKxgd6xVSW6+O0qIshlTJPEBxZ9sw+1b4MLdyiSoA3i2mHVyJydQ4+YrfvaxvGVkjtZd5Rn+T5PvPGxEthrTXtVAgzvK1FIiu7NoSUfIbW7g2mVlqhRNypE9DTyZpQUduyXGJqgFqLpwIx2I4="
+)
+
+# T3: repo moutainhigh/titan-jr-project, path
+#     checkstand/src/main/java/com/titanjr/checkstand/service/impl/TLRefundQueryServiceImpl.java,
+#     the version indexed as public code index id 15294229001 (commit not recorded by the index;
+#     the indexed commit 28d282a2f59b882bb0aa4b6f67a6753916a81561 lacks this comment): a comment in
+#     NetBankRefundQueryResult quoting the record of a test-merchant answer without its signature
+#     line. The same method verifies MD5(lines but the last joined by "\r\n" + "|" + key).
+T3_REF = ("moutainhigh/titan-jr-project checkstand/src/main/java/com/titanjr/checkstand/service/impl/"
+          "TLRefundQueryServiceImpl.java (the version indexed as public code index id 15294229001)")
+T3_TEXT = "\t\t\t//返回信息格式例子：v2.4|0|100020091218001|20180125193500017000488|1|20180125074214|OD2018012519370001605|TKSUCC0002|20180125193342"
+
+# §3.8 退款状态查询返回 columns, in order (protocol/src/msgs/refund_query.rs, RefundQueryRecord).
+REFUND_QUERY_COLUMNS = [
+    "version", "signType", "merchantId", "orderNo", "refundAmount", "refundDatetime",
+    "mchtRefundOrderNo", "refundResult", "returnDatetime",
+]
 
 # Values the research notes recomputed (captures.md); asserted here again.
 A6_GBK_HASH = "9DFC64ABD8AA5F13AF9674D7FBF82D72"
@@ -420,9 +466,87 @@ def refund_doc():
     return d
 
 
+def refund_query_record(line):
+    """A §3.8 record line as the parse answer's record object (columns in table order)."""
+    cols = line.split("|")
+    assert len(cols) == len(REFUND_QUERY_COLUMNS), line
+    return dict(zip(REFUND_QUERY_COLUMNS, cols))
+
+
+def refund_query_doc():
+    S = "§3.8"
+    crlf = "\r\n"
+    # T1: the record's last column and the signature were printed glued together: returnDatetime
+    # is 14 digits (§3.8 table, yyyyMMddHHmmss) and an MD5 signMsg 32 uppercase hex digits.
+    t1 = strip_comment(T1_TEXT, r"\t\t {4}\t 正常：ret:(.*)")
+    head, _, glued = t1.rpartition("|")
+    m = re.fullmatch(r"(\d{14})([0-9A-F]{32})", glued)
+    assert m, glued
+    t1_record, t1_sig = head + "|" + m.group(1), m.group(2)
+    t1_wire = t1_record + crlf + t1_sig
+
+    # T2: the Javadoc margins removed and the two lines joined (the wrap fell before "|"), then
+    # the one space between the record and the base64 signature is the line break it stands for.
+    t2 = "".join(strip_comment(line, r" {13}\* (.*)") for line in T2_TEXT.split("\n"))
+    assert t2.count(" ") == 1
+    t2_record, t2_sig = t2.split(" ")
+    t2_wire = t2_record + crlf + t2_sig
+    t2_bytes = len(base64.b64decode(t2_sig, validate=True))
+    assert t2_bytes == 128, t2_bytes  # an RSA-1024 signature
+
+    t3_record = strip_comment(T3_TEXT, r"\t\t\t//返回信息格式例子：(.*)")
+    refund_query_record(t3_record)
+
+    reference = "; ".join([
+        f"T1: {T1_REF}",
+        f"T2: {T2_REF}",
+        f"T3: {T3_REF}",
+    ])
+    method = (
+        "Generated by vectors/tools/gen_capture_vectors.py (Python stdlib only), which holds the quoted "
+        "texts verbatim and restores each wire: T1 was printed with record and signature glued "
+        "together, split into the 14-digit returnDatetime and the 32-hex signMsg; T2 is a Javadoc whose "
+        "two lines are joined after removing the ' * ' margins, and whose one space between record and "
+        "signature stands for the CRLF its code splits on; T3 quotes the record alone. Expected parse "
+        "results are the generator's own split of each record into the §3.8 columns; the signature "
+        "length of T2 is Python's base64.b64decode. No key or gateway certificate is public for these "
+        "answers, so none is verified here; the code quoting each verifies the literal form "
+        "(ERRATA E-3.8-TEXT)."
+    )
+    notes = {
+        "PublicAnswer": "An answer a real gateway sent, quoted in public code; the wire restored as the method says.",
+        "ProductionMerchant": "A production merchant (not the test merchant 100020091218001); its MD5 key is not public.",
+        "NoGatewayCertificate": "Signed with Allinpay's certificate, which is not public: parsed, not verified.",
+        "LineBreakRestored": "The quote lost the line break between the record and the signature; the generator puts the CRLF back.",
+        "JavadocLinesJoined": "Quoted over two Javadoc lines; the ' * ' margins removed and the pieces concatenated.",
+        "EmptyMchtRefundOrderNo": "mchtRefundOrderNo (optional) is empty: '||' in the record.",
+        "SignatureNotQuoted": "The record is quoted without the signature line that follows it on the wire: incomplete, so it does not parse (§3.8 注释 1: a signature line follows the records).",
+    }
+    d = Doc("refund-query-response",
+            "Refund-status answers (§3.8 texts) quoted in public integrations; parse cases, their keys being unknown.",
+            reference, method, notes)
+    g = d.group({"type": "Parse"})
+    d.add(g, {"comment": "T1, line break restored (xmniao TongPayServiceImpl, production merchant 109020201503025, MD5)",
+              "flags": ["PublicAnswer", "ProductionMerchant", "LineBreakRestored", "EmptyMchtRefundOrderNo"],
+              "section": S, "wire": t1_wire,
+              "expected": {"records": [refund_query_record(t1_record)], "signMsg": t1_sig}, "result": "valid"})
+    d.add(g, {"comment": "T2, Javadoc joined and line break restored (sanlux AllinpayRefundQueryRequest, test merchant, certificate mode)",
+              "flags": ["PublicAnswer", "NoGatewayCertificate", "JavadocLinesJoined", "LineBreakRestored"],
+              "section": S, "wire": t2_wire,
+              "expected": {"records": [refund_query_record(t2_record)], "signMsg": t2_sig}, "result": "valid"})
+    d.add(g, {"comment": "T3 as quoted (titan-jr-project TLRefundQueryServiceImpl): the record without its signature line",
+              "flags": ["PublicAnswer", "SignatureNotQuoted"], "section": S, "wire": t3_record + crlf,
+              "result": "invalid"})
+    g2 = d.group({"type": "SignatureDecode"})
+    d.add(g2, {"comment": "T2's signature decodes to an RSA-1024 signature", "flags": ["PublicAnswer", "NoGatewayCertificate"],
+               "section": S, "signMsg": t2_sig, "bytes": t2_bytes, "result": "valid"})
+    return d
+
+
 OUTPUTS = [
     ("capture_order_query_response.json", order_query_doc),
     ("capture_refund_response_v23.json", refund_doc),
+    ("capture_refund_query_response.json", refund_query_doc),
 ]
 
 

@@ -7,7 +7,8 @@ Python hashlib.md5, the form wires urllib.parse.quote_plus / quote, the payData 
 json.dumps, GBK / GB2312 Python's own codecs. Every Md5Verify case is re-parsed by the
 small reference verifier at the end and must give its expected result.
 
-  python3 vectors/tools/gen_md5_vectors.py          write the 12 files
+  python3 vectors/tools/gen_md5_vectors.py          write the 12 files and
+                                                    spec_refund_query_response_md5.json
   python3 vectors/tools/gen_md5_vectors.py --check  exit 1 if any file would change
 
 Deterministic: no clock, no randomness.
@@ -30,6 +31,11 @@ MID = "100020091218001"
 # A UTF-8 signature of Chinese fields under inputCharset 2/3 (ERRATA E-CHARSET: the official
 # SDKs hash UTF-8 whatever inputCharset says). Change here if the suite's stance changes.
 CROSS_CHARSET_RESULT = "acceptable"
+
+# A received §3.8/§4.2/§4.4 text signed with a CRLF after its last record (the `terminated`
+# form, which only reproduces the spec's printed B93C478F…): real answers, §3.8 注释 2 and the
+# official demo sign without it (`literal`, valid). ERRATA E-3.8-TEXT.
+TERMINATED_TEXT_RESULT = "acceptable"
 
 # ---------------------------------------------------------------------------------------
 # Tables: (name, length in bytes or None, optional, signed). Table order = sign order.
@@ -258,8 +264,13 @@ NOTES = {
     "EscapedValuesSigned": "signMsg of a source with URL-encoded values; values are signed raw.",
     "CardNoSigned": "signMsg of a source that includes cardNo.",
     "IntlFieldsSigned": "signMsg of a source that includes the international-card fields.",
-    "TextLiteral": "Signed text = records joined by CRLF, no terminator after the last (§3.8 注释 2 signString).",
-    "TextTerminated": "Signed text = every record followed by CRLF, i.e. every byte before the signature line (reproduces the §3.8 example, ERRATA E-3.8-TEXT).",
+    "TextLiteral": "Signed text = records joined by CRLF, no terminator after the last (§3.8 注释 2 signString; "
+                   "what real answers and the official demo sign). A received text signed so is valid.",
+    "TextTerminated": "Signed text = every record followed by CRLF, i.e. every byte before the signature line: the "
+                      "form that reproduces the §3.8 example B93C478F… (ERRATA E-3.8-TEXT). A sign case whose "
+                      "textForm asks for it is valid; a received text signed so is %s (generator constant "
+                      "TERMINATED_TEXT_RESULT): lenient verifiers may accept it, strict ones reject it."
+                      % TERMINATED_TEXT_RESULT,
     "SignatureLineCrlf": "The signature line followed by CRLF.",
     "MultiRecord": "Several records (§3.8 返回多条数据).",
     "AmpKeyOnText": "Text signature computed with '&key=' instead of '|'.",
@@ -511,8 +522,10 @@ METHOD_TEXT = (
     "'|'. signMsg = upper hex of Python hashlib.md5((text + '|' + key).encode('utf-8')), text being "
     "the records joined by CRLF (textForm literal, §3.8 注释 2) or every record followed by CRLF "
     "(textForm terminated; the form that reproduces §3.8's B93C478F65CBB562122D367B262FC305, asserted "
-    "by the generator). Wire: every record followed by CRLF, then the signature line. Every Md5Verify "
-    "wire is re-parsed by the generator's reference verifier."
+    "by the generator). Wire: every record followed by CRLF, then the signature line. A received text "
+    "is valid when signed in the literal form and acceptable (flag TextTerminated) when signed in the "
+    "terminated form (ERRATA E-3.8-TEXT). Every Md5Verify wire is re-parsed by the generator's "
+    "reference verifier, which says valid, acceptable or invalid."
 )
 
 
@@ -726,44 +739,47 @@ def gen_text(m):
     for extra in m.get("extra_sign", []):
         extra(doc, gs)
 
+    # Received texts: the literal form is what real answers sign (valid); the terminated form
+    # is TERMINATED_TEXT_RESULT (ERRATA E-3.8-TEXT). The invalid cases start from literal ones.
     gv = doc.group("Md5Verify", KEY_A)
     for comment, flags, recs in cases:
         st = text_sign(text_of(cols, recs, "terminated"), KEY_A)
         sl = text_sign(text_of(cols, recs, "literal"), KEY_A)
-        doc.verify(gv, comment + ", terminated-form signature", flags + ["TextTerminated"], sec,
-                   text_wire(cols, recs, st), "valid")
+        doc.verify(gv, comment + ", literal-form signature", flags + ["TextLiteral"], sec,
+                   text_wire(cols, recs, sl), "valid")
         if flags[0] in ("Base", "OptionalEmpty", "MultiRecord"):
-            doc.verify(gv, comment + ", literal-form signature", flags + ["TextLiteral"], sec,
-                       text_wire(cols, recs, sl), "valid")
-            doc.verify(gv, comment + ", terminated-form signature, signature line + CRLF",
-                       flags + ["TextTerminated", "SignatureLineCrlf"], sec, text_wire(cols, recs, st, "\r\n"), "valid")
+            doc.verify(gv, comment + ", terminated-form signature", flags + ["TextTerminated"], sec,
+                       text_wire(cols, recs, st), TERMINATED_TEXT_RESULT)
             doc.verify(gv, comment + ", literal-form signature, signature line + CRLF",
                        flags + ["TextLiteral", "SignatureLineCrlf"], sec, text_wire(cols, recs, sl, "\r\n"), "valid")
+            doc.verify(gv, comment + ", terminated-form signature, signature line + CRLF",
+                       flags + ["TextTerminated", "SignatureLineCrlf"], sec, text_wire(cols, recs, st, "\r\n"),
+                       TERMINATED_TEXT_RESULT)
     for extra in m.get("extra_verify", []):
         extra(doc, gv)
     for c in cols:
         n = c[0]
         r = with_(base, **{n: tamper(base[n]) if base[n] else "X"})
         doc.verify(gv, "%s changed to %r after signing" % (n, r[n]), ["Tampered"], sec,
-                   text_wire(cols, [r], sig_t), "invalid")
+                   text_wire(cols, [r], sig_l), "invalid")
     for recs in m.get("multi", [])[:1]:
         recs = [with_(r) for r in recs]
-        st = text_sign(text_of(cols, recs, "terminated"), KEY_A)
+        sl = text_sign(text_of(cols, recs, "literal"), KEY_A)
         t2 = list(recs)
         t2[1] = with_(t2[1], refundAmount=tamper(t2[1]["refundAmount"]))
         doc.verify(gv, "refundAmount of the second record changed after signing", ["Tampered", "MultiRecord"], sec,
-                   text_wire(cols, t2, st), "invalid")
+                   text_wire(cols, t2, sl), "invalid")
         doc.verify(gv, "2 records, signature over the records joined by LF", ["LfOnlyText", "MultiRecord"], sec,
                    text_wire(cols, recs, text_sign(text_of(cols, recs, "literal", "\n"), KEY_A)), "invalid")
     doc.verify(gv, "signature with '&key=' instead of '|'", ["AmpKeyOnText"], sec,
-               text_wire(cols, [base], text_sign(term, KEY_A, "&key=")), "invalid")
+               text_wire(cols, [base], text_sign(lit, KEY_A, "&key=")), "invalid")
     doc.verify(gv, "signature over the record ended by LF only", ["LfOnlyText"], sec,
                text_wire(cols, [base], text_sign(text_of(cols, [base], "terminated", "\n"), KEY_A)), "invalid")
     for flag, comment, fn in SIG_EDGES:
-        s = fn(sig_t)
+        s = fn(sig_l)
         w = text_wire(cols, [base], "") + "\r\n" if s == "" else text_wire(cols, [base], s)
         doc.verify(gv, comment, [flag], sec, w, "invalid")
-    doc.verify(gv, "signed with key %s" % KEY_B, ["WrongKey"], sec, text_wire(cols, [base], text_sign(term, KEY_B)),
+    doc.verify(gv, "signed with key %s" % KEY_B, ["WrongKey"], sec, text_wire(cols, [base], text_sign(lit, KEY_B)),
                "invalid")
 
     # --- key B
@@ -780,16 +796,16 @@ def gen_text(m):
         doc.sign(gs, "%s changed to %r after signing" % (n, r[n]), ["Tampered", "TextLiteral"], sec, r,
                  text_of(cols, [r], "literal"), bsl, "invalid", "literal")
     gv = doc.group("Md5Verify", KEY_B)
-    doc.verify(gv, "base record (key B), terminated-form signature", ["Base", "TextTerminated"], sec,
-               text_wire(cols, [bb], bst), "valid")
     doc.verify(gv, "base record (key B), literal-form signature", ["Base", "TextLiteral"], sec,
                text_wire(cols, [bb], bsl), "valid")
+    doc.verify(gv, "base record (key B), terminated-form signature", ["Base", "TextTerminated"], sec,
+               text_wire(cols, [bb], bst), TERMINATED_TEXT_RESULT)
     for c in cols:
         n = c[0]
         r = with_(bb, **{n: tamper(bb[n]) if bb[n] else "X"})
         doc.verify(gv, "%s changed to %r after signing" % (n, r[n]), ["Tampered"], sec,
                    text_wire(cols, [r], bsl), "invalid")
-    doc.verify(gv, "signature in lowercase hex", ["LowercaseHex"], sec, text_wire(cols, [bb], bst.lower()), "invalid")
+    doc.verify(gv, "signature in lowercase hex", ["LowercaseHex"], sec, text_wire(cols, [bb], bsl.lower()), "invalid")
     return doc
 
 
@@ -1128,7 +1144,7 @@ def refund_query_response():
 
     def extra_verify(doc, g):
         doc.verify(g, "§3.8 MD5 example, record CRLF signature", ["SpecExample", "TextTerminated"], "§3.8",
-                   SPEC_38 + "\r\nB93C478F65CBB562122D367B262FC305", "valid")
+                   SPEC_38 + "\r\nB93C478F65CBB562122D367B262FC305", TERMINATED_TEXT_RESULT)
 
     return gen_text(dict(
         message="refund-query-response", section="§3.8", cols=cols,
@@ -1159,6 +1175,96 @@ def preauth_response(message, sec, version, fail_code):
         base_a=base_a, base_b=base_b, variants=variants, edges=edges))
 
 
+SPEC_38_SIG = "B93C478F65CBB562122D367B262FC305"       # printed in §3.8 (the terminated form)
+SPEC_38_LITERAL_SIG = "6CDB30553190F5FDCB5B693C6A92503C"  # the literal form of the same record
+
+
+def spec_refund_query_response():
+    """vectors/spec_refund_query_response_md5.json: §3.8's printed MD5 answer, kind spec."""
+    cols = C_REFUND_QUERY_RESPONSE
+    fields = dict(zip([c[0] for c in cols], SPEC_38.split("|")))
+    lit, term = text_of(cols, [fields], "literal"), text_of(cols, [fields], "terminated")
+    assert lit == SPEC_38 and term == SPEC_38 + "\r\n"
+    assert text_sign(term, KEY_A) == SPEC_38_SIG and text_sign(lit, KEY_A) == SPEC_38_LITERAL_SIG
+    notes = {
+        "SpecExample": "The value is printed in the spec.",
+        "RecordCrlfSigned": "Signed over the record with its CRLF (the `terminated` form, as the spec's example "
+                            "B93C… is). §3.8 注释 2, the official demo and real answers sign the record without it, "
+                            "so a received answer signed so is %s: lenient verifiers may accept it, strict ones "
+                            "reject it (ERRATA E-3.8-TEXT). Asked for with textForm terminated, the signature "
+                            "is valid." % TERMINATED_TEXT_RESULT,
+        "PrintedOnOneLine": "As printed, record and signature share one line separated by a space; lenient mode "
+                            "reads it as record, CRLF, signature.",
+        "LowercaseHex": "The signature in lowercase hex; §5.2 requires uppercase.",
+        "Tampered": "A field changed after signing.",
+        "LiteralSignedText": "Signed over §3.8 注释 2's literal signString: the record without its CRLF (what real "
+                             "gateway answers sign; ERRATA E-3.8-TEXT).",
+    }
+
+    def sign_case(tc, comment, flags, src, form, sig):
+        assert text_sign(src, KEY_A) == sig
+        return {"tcId": tc, "comment": comment, "flags": flags, "section": "§3.8", "fields": dict(fields),
+                "signSource": src, "textForm": form, "signMsg": sig, "result": "valid"}
+
+    def verify_case(tc, comment, flags, wire, result):
+        one_line = "PrintedOnOneLine" in flags
+        got = ref_verify_text(cols, wire.replace(" ", "\r\n") if one_line else wire, KEY_A)
+        if one_line:  # two quirks: the one-line print and the signed form
+            assert got == TERMINATED_TEXT_RESULT and result == "acceptable"
+        else:
+            assert got == result, (tc, got, result)
+        return {"tcId": tc, "comment": comment, "flags": flags, "section": "§3.8", "wire": wire, "result": result}
+
+    tampered = SPEC_38.replace("|1|", "|2|", 1)
+    assert tampered != SPEC_38
+    doc = {
+        "schema": "allinpay-vectors/v1",
+        "message": "refund-query-response",
+        "description": "The §3.8 MD5-mode refund-status answer (signType 0) and the rule that reproduces its "
+                       "signature.",
+        "source": {
+            "kind": "spec",
+            "reference": "§3.8 退款状态查询返回, 1) signType 为 0",
+            "method": "Record and signMsg %s copied from the spec, key %s, held by "
+                      "vectors/tools/gen_md5_vectors.py, which writes this file. Reproduced independently with "
+                      "Python hashlib: md5(record + '\\r\\n' + '|' + key) gives the printed value (the "
+                      "`terminated` form); md5(record + '|' + key), the spec's literal signString (注释 2) and "
+                      "the form real gateway answers sign, gives %s (the `literal` form; ERRATA E-3.8-TEXT); "
+                      "the generator asserts both. A received answer is valid in the literal form and %s in "
+                      "the terminated form. Variants tried: with and without CRLF/LF, with '&key=', 'key=' "
+                      "and bare key, key first." % (SPEC_38_SIG, KEY_A, SPEC_38_LITERAL_SIG,
+                                                     TERMINATED_TEXT_RESULT),
+        },
+        "notes": notes,
+        "numberOfTests": 8,
+        "testGroups": [
+            {"type": "Md5Sign", "key": KEY_A, "tests": [
+                sign_case(1, "sign the §3.8 record", ["SpecExample", "RecordCrlfSigned"], term, "terminated",
+                          SPEC_38_SIG),
+                sign_case(7, "sign the §3.8 record in the literal form (注释 2)", ["LiteralSignedText"], lit,
+                          "literal", SPEC_38_LITERAL_SIG),
+            ]},
+            {"type": "Md5Verify", "key": KEY_A, "tests": [
+                verify_case(2, "record, CRLF, signature", ["SpecExample", "RecordCrlfSigned"],
+                            SPEC_38 + "\r\n" + SPEC_38_SIG, TERMINATED_TEXT_RESULT),
+                verify_case(3, "record, CRLF, signature, CRLF", ["SpecExample", "RecordCrlfSigned"],
+                            SPEC_38 + "\r\n" + SPEC_38_SIG + "\r\n", TERMINATED_TEXT_RESULT),
+                verify_case(4, "as printed in the spec, one line", ["SpecExample", "PrintedOnOneLine",
+                            "RecordCrlfSigned"], SPEC_38 + " " + SPEC_38_SIG, "acceptable"),
+                verify_case(5, "lowercase hex", ["LowercaseHex"], SPEC_38 + "\r\n" + SPEC_38_SIG.lower(),
+                            "invalid"),
+                verify_case(6, "refundAmount changed to 2", ["Tampered"], tampered + "\r\n" + SPEC_38_SIG,
+                            "invalid"),
+                verify_case(8, "record, CRLF, signature over the literal form", ["LiteralSignedText"],
+                            SPEC_38 + "\r\n" + SPEC_38_LITERAL_SIG, "valid"),
+            ]},
+        ],
+    }
+    for f in {f for g in doc["testGroups"] for t in g["tests"] for f in t["flags"]}:
+        assert f in notes, f
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
 # ---------------------------------------------------------------------------------------
 # Reference verifier (re-parses every Md5Verify wire)
 # ---------------------------------------------------------------------------------------
@@ -1183,15 +1289,20 @@ def ref_verify_nv(table, wire, key, cs, is_json):
 
 
 def ref_verify_text(cols, wire, key):
+    """valid (literal form), TERMINATED_TEXT_RESULT (terminated form) or invalid."""
     if wire.endswith("\r\n"):
         wire = wire[:-2]
     body, sep, sig = wire.rpartition("\r\n")
     if not sep or not HEX32.match(sig):
-        return False
+        return "invalid"
     lines = body.split("\r\n")
     if any(len(line.split("|")) != len(cols) for line in lines):
-        return False
-    return sig in (text_sign("\r\n".join(lines), key), text_sign("".join(x + "\r\n" for x in lines), key))
+        return "invalid"
+    if sig == text_sign("\r\n".join(lines), key):
+        return "valid"
+    if sig == text_sign("".join(x + "\r\n" for x in lines), key):
+        return TERMINATED_TEXT_RESULT
+    return "invalid"
 
 
 def self_check(doc, table=None, cols=None, is_json=False):
@@ -1202,9 +1313,11 @@ def self_check(doc, table=None, cols=None, is_json=False):
     for g in doc.groups:
         for t in g["tests"]:
             cross = any(f.startswith("Utf8UnderDeclared") for f in t["flags"])
+            if g["type"] == "Md5Verify" and cols:
+                assert ref_verify_text(cols, t["wire"], g["key"]) == t["result"], (doc.message, t["tcId"], t["comment"])
+                continue
             if g["type"] == "Md5Verify":
-                ok = ref_verify_text(cols, t["wire"], g["key"]) if cols else \
-                    ref_verify_nv(table, t["wire"], g["key"], g["charset"], is_json)
+                ok = ref_verify_nv(table, t["wire"], g["key"], g["charset"], is_json)
             else:
                 if cols:
                     f = t["fields"]
@@ -1257,7 +1370,9 @@ def build():
         self_check(doc, cols=C_REFUND_QUERY_RESPONSE if doc.message == "refund-query-response"
                    else C_PREAUTH_RESPONSE)
         out[doc.message] = doc
-    return {os.path.join(VECTORS, "md5_%s.json" % m.replace("-", "_")): d.render() for m, d in out.items()}
+    files = {os.path.join(VECTORS, "md5_%s.json" % m.replace("-", "_")): d.render() for m, d in out.items()}
+    files[os.path.join(VECTORS, "spec_refund_query_response_md5.json")] = spec_refund_query_response()
+    return files
 
 
 def main(argv):

@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use allinpay_benches as fx;
 use allinpay_protocol::msgs::{PayNotify, PayRequest};
-use allinpay_protocol::sign::{self, Credentials, TextForm};
+use allinpay_protocol::sign::{self, Credentials};
 use allinpay_protocol::{Charset, MerchantKey};
 
 /// The measured functions, named after the criterion ids. Each does one call.
@@ -57,7 +57,7 @@ mod hot {
             cert: None,
             expected_sign_type: None,
         };
-        sign::verify_gateway_text(text, Some("0"), sig, creds, TextForm::Terminated).is_ok()
+        sign::verify_gateway_text(text, Some("0"), sig, creds, fx::refund_query_forms()).is_ok()
     }
 
     #[inline(never)]

@@ -1,7 +1,7 @@
 //! `verify MESSAGE`: a received message's signature, MD5 or certificate (§5).
 
 use allinpay_protocol::any;
-use allinpay_protocol::codec::Mode;
+use allinpay_protocol::codec::{Deviation, Mode};
 use allinpay_protocol::sign::Credentials;
 use allinpay_protocol::spec::SignScheme;
 use allinpay_protocol::SignType;
@@ -62,13 +62,13 @@ pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
             .and_then(|t| t.code()),
     };
     let verdict = match args.charset {
-        Some(c) => received
-            .verify_form(creds, c.into())
-            .map(|text_form| any::Verified {
+        Some(c) => received.verify_form(creds, c.into()).and_then(|text_form| {
+            Ok(any::Verified {
                 text_form,
                 charset: c.into(),
-                deviation: None,
-            }),
+                deviation: received.text_form_deviation(text_form, mode)?,
+            })
+        }),
         None => received.verify_as_received(creds, mode),
     };
     match verdict {
@@ -77,11 +77,15 @@ pub fn run(args: VerifyArgs) -> Result<u8, CliError> {
             if let Some(f) = v.text_form {
                 println!("signed text: {} — {}", f.name(), f.describe());
             }
-            if let Some(d) = v.deviation {
-                println!(
+            match v.deviation {
+                Some(d @ Deviation::TerminatedSignedText) => {
+                    println!("deviation: {d:?} (see ERRATA E-3.8-TEXT)");
+                }
+                Some(d) => println!(
                     "deviation: {d:?} (hashed in {}; see ERRATA E-CHARSET)",
                     v.charset.name()
-                );
+                ),
+                None => {}
             }
             Ok(0)
         }

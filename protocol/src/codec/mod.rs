@@ -38,6 +38,10 @@ pub enum Deviation {
     /// payData declares GBK or GB2312 (inputCharset 2/3) but was hashed in UTF-8, as the
     /// official SDK always hashes (ERRATA E-CHARSET).
     Utf8UnderDeclaredCharset,
+    /// A §3.8/§4.2/§4.4 text signed with a CRLF after its last record (the terminated
+    /// form, as only the §3.8 MD5 example is, or with a blank line after it too); §3.8
+    /// 注释 2 and real answers sign none (ERRATA E-3.8-TEXT).
+    TerminatedSignedText,
 }
 
 /// Refuses empty and oversized input before any work.

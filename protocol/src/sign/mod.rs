@@ -6,6 +6,9 @@
 //! `benches/callgrind.sh`).
 
 pub mod cert;
+mod text;
+
+pub use text::{verify_gateway_text, TextForm};
 
 use md5::digest::core_api::{Block, Buffer, FixedOutputCore, UpdateCore};
 use md5::digest::Output;
@@ -405,110 +408,23 @@ pub fn md5_verify<M: Message>(
 /// §3.8 MD5 mode of the text responses: `UPPER(HEX(MD5(text + "|" + key)))`, where `text`
 /// is the signed text in one of its [`TextForm`]s.
 pub fn text_md5_sign(text: &[u8], key: &MerchantKey) -> Md5Hex {
-    let mut md5 = Md5Stream::new();
-    md5.push(text);
-    md5.push_byte(b'|');
-    md5.push(key.expose().as_bytes());
-    md5.finish()
+    // Three pieces, the first one long: the text's whole blocks are hashed where they lie and
+    // only its tail, `|` and the key pass through the 64-byte block buffer (no gathering
+    // buffer to clear, as `Md5Stream` needs for the many short pieces of a sign source).
+    let mut core = Md5Core::default();
+    let mut tail = Buffer::<Md5Core>::default();
+    for piece in [text, b"|", key.expose().as_bytes()] {
+        tail.digest_blocks(piece, |blocks| core.update_blocks(blocks));
+    }
+    let mut out = Output::<Md5Core>::default();
+    core.finalize_fixed_core(&mut tail, &mut out);
+    Md5Hex::from_digest(out.into())
 }
 
 /// The certificate mode's signed bytes for texts: the uppercase hex MD5 of `text`
 /// (§3.8 step a: `SecurityUtil.MD5Encode(signString)`).
 pub fn text_digest(text: &[u8]) -> Md5Hex {
     Md5Hex::from_digest(Md5::digest(text).into())
-}
-
-/// Which bytes of a received text (§3.4, §3.8, §4.2, §4.4) a signature covers. The spec
-/// disagrees with itself and real answers take sides (ERRATA E-3.8-TEXT, E-3.4-TEXT), so
-/// a verifier accepts each form and says which one matched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TextForm {
-    /// The lines joined by their terminators, none after the last: §3.8 注释 2's
-    /// `signString`, and what real gateway answers sign.
-    Literal,
-    /// Every line with its terminator: the §3.8 MD5 example `B93C478F…`.
-    Terminated,
-    /// Every byte before the signature line, blank lines included: §3.4's
-    /// "汇总信息+交易明细+换行" read with the blank line before the signature.
-    BlankLine,
-}
-
-impl TextForm {
-    /// Every form, in the order a verifier tries them.
-    pub const ALL: [TextForm; 3] = [TextForm::Literal, TextForm::Terminated, TextForm::BlankLine];
-
-    /// The name in vectors, the adapter protocol and the CLI.
-    pub fn name(self) -> &'static str {
-        match self {
-            TextForm::Literal => "literal",
-            TextForm::Terminated => "terminated",
-            TextForm::BlankLine => "blank-line",
-        }
-    }
-
-    /// The form named `name` (see [`Self::name`]).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    /// One line for people.
-    pub fn describe(self) -> &'static str {
-        match self {
-            TextForm::Literal => "the lines without the final line terminator (§3.8 注释 2)",
-            TextForm::Terminated => "every line with its terminator (the §3.8 MD5 example)",
-            TextForm::BlankLine => {
-                "every byte before the signature line, blank line included (§3.4)"
-            }
-        }
-    }
-
-    /// The signed bytes in this form, given every byte before the signature line; `None`
-    /// when they are those of [`Self::Terminated`] for this text (no final terminator to
-    /// drop, or no blank line to keep), so that no form is tried twice.
-    pub fn apply(self, before_signature: &[u8]) -> Option<&[u8]> {
-        let terminated = strip_blank_lines(before_signature);
-        match self {
-            TextForm::Terminated => Some(terminated),
-            TextForm::Literal => {
-                let t = terminated.strip_suffix(b"\n").unwrap_or(terminated);
-                let t = t.strip_suffix(b"\r").unwrap_or(t);
-                (t.len() != terminated.len()).then_some(t)
-            }
-            TextForm::BlankLine => {
-                (terminated.len() != before_signature.len()).then_some(before_signature)
-            }
-        }
-    }
-
-    /// The text of `lines` (each without terminator) in this form, `\r\n` line ends;
-    /// `BlankLine` adds the blank line before the signature.
-    pub fn join(self, lines: &[String]) -> String {
-        let mut out = lines.join("\r\n");
-        match self {
-            TextForm::Literal => {}
-            TextForm::Terminated => out.push_str("\r\n"),
-            TextForm::BlankLine => out.push_str("\r\n\r\n"),
-        }
-        out
-    }
-}
-
-/// `text` without its trailing blank lines (the terminator of the last line kept).
-fn strip_blank_lines(mut text: &[u8]) -> &[u8] {
-    loop {
-        let body = text.strip_suffix(b"\n").unwrap_or(text);
-        let body = body.strip_suffix(b"\r").unwrap_or(body);
-        if body.len() == text.len() {
-            return text;
-        }
-        let line_start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if body[line_start..].iter().all(u8::is_ascii_whitespace) && line_start > 0 {
-            text = &body[..line_start];
-        } else {
-            return text;
-        }
-    }
 }
 
 /// The raw MD5 of `bytes` in uppercase hex: the floor the benchmarks compare against.
@@ -566,51 +482,6 @@ pub fn verify_gateway_name_value<M: Message>(
             cert.verify_sign_source(msg, msg.sign_msg().unwrap_or_default())
         }
     }
-}
-
-/// Verifies a gateway-signed text (§3.4, §3.8, §4.2, §4.4) given every byte before its
-/// signature line: signType 0 compares `MD5(text|key)`, signType 1 checks the RSA signature
-/// over the hex MD5 of `text`, for each [`TextForm`] in turn, `first` first (the form the
-/// message usually comes in). Returns the form that matched.
-pub fn verify_gateway_text(
-    before_signature: &[u8],
-    sign_type: Option<&str>,
-    sign_msg: &str,
-    creds: Credentials<'_>,
-    first: TextForm,
-) -> Result<TextForm, VerifyError> {
-    let mode = creds.mode(sign_type)?;
-    let mut last = VerifyError::Md5Mismatch;
-    let rest = TextForm::ALL.into_iter().filter(|f| *f != first);
-    for form in std::iter::once(first).chain(rest) {
-        let Some(text) = form.apply(before_signature) else {
-            continue;
-        };
-        let outcome = match mode {
-            0 => {
-                let key = creds.key.ok_or(VerifyError::NeedKey(SignTypeCode(0)))?;
-                text_md5_sign(text, key).verify(sign_msg)
-            }
-            _ => {
-                let cert = creds
-                    .cert
-                    .ok_or(VerifyError::NeedCertificate(SignTypeCode(1)))?;
-                cert.verify_bytes(text_digest(text).as_bytes(), sign_msg)
-            }
-        };
-        match outcome {
-            Ok(()) => return Ok(form),
-            // A malformed signature is so for every form.
-            Err(
-                e @ (VerifyError::MissingSignature
-                | VerifyError::Md5WrongLength { .. }
-                | VerifyError::NotBase64
-                | VerifyError::RsaWrongLength { .. }),
-            ) => return Err(e),
-            Err(e) => last = e,
-        }
-    }
-    Err(last)
 }
 
 /// Finishes a hasher that was fed elsewhere.
