@@ -1,6 +1,11 @@
-//! `allinpay-conformance run --generate`: generative conformance. Each broken example
-//! adapter is caught with a fixed seed and its minimal case names the field or byte; the
-//! correct adapters and the built-in pass; output is deterministic per seed.
+//! `allinpay-conformance run --generate`: generative conformance. Every generated value
+//! keeps to its field's format, length and value set (checked against rules written from
+//! the spec in `formats/`); `--generate-wild` draws values outside them and reports the
+//! disagreements they cause apart. Each broken example adapter is caught with a fixed seed,
+//! in both modes, and its minimal case names the field or byte; the correct adapters, an
+//! implementation that binds amounts to integers, and the built-in agree; every request
+//! carries an id; the totals hold only what the adapter answered; output is deterministic
+//! per seed.
 //!
 //! A libtest-mimic harness (`harness = false`): a trial that needs php reports `ignored`
 //! with the reason when php is not installed, and fails instead when ALLINPAY_REQUIRE_PHP
@@ -9,10 +14,18 @@
 use std::process::Command;
 
 use libtest_mimic::Arguments;
-use serde_json::Value;
+use serde_json::{json, Value};
 
+mod formats;
+mod requests;
 mod tools;
-use tools::{trial, PHP_CLI};
+use formats::{
+    every_generated_value_keeps_to_its_fields_format,
+    the_edge_classes_inside_the_formats_are_drawn,
+    wild_values_are_named_exactly_where_the_spec_rules_break,
+};
+use requests::{every_request_carries_its_case_id, totals_count_only_what_the_adapter_answered};
+use tools::{trial, JDK, NODE_JS, PHP_CLI};
 
 fn main() {
     let args = Arguments::from_args();
@@ -48,14 +61,54 @@ fn main() {
             python_ext1_twice_is_caught_and_ext1_or_ext2_named,
         ),
         trial(
-            "correct_python_adapter_passes_2040_generated_messages",
+            "every_generated_value_keeps_to_its_fields_format",
             None,
-            correct_python_adapter_passes_2040_generated_messages,
+            every_generated_value_keeps_to_its_fields_format,
         ),
         trial(
-            "correct_php_adapter_passes_2040_generated_messages",
+            "the_edge_classes_inside_the_formats_are_drawn",
+            None,
+            the_edge_classes_inside_the_formats_are_drawn,
+        ),
+        trial(
+            "wild_values_are_named_exactly_where_the_spec_rules_break",
+            None,
+            wild_values_are_named_exactly_where_the_spec_rules_break,
+        ),
+        trial(
+            "every_request_carries_its_case_id",
+            None,
+            every_request_carries_its_case_id,
+        ),
+        trial(
+            "totals_count_only_what_the_adapter_answered",
+            None,
+            totals_count_only_what_the_adapter_answered,
+        ),
+        trial(
+            "int_amounts_agree_in_format_and_disagree_only_as_robustness_findings",
+            None,
+            int_amounts_agree_in_format_and_disagree_only_as_robustness_findings,
+        ),
+        trial(
+            "correct_python_adapter_agrees_on_5100_generated_messages",
+            None,
+            correct_python_adapter_agrees_on_5100_generated_messages,
+        ),
+        trial(
+            "correct_php_adapter_agrees_on_5100_generated_messages",
             Some(&PHP_CLI),
-            correct_php_adapter_passes_2040_generated_messages,
+            correct_php_adapter_agrees_on_5100_generated_messages,
+        ),
+        trial(
+            "correct_java_adapter_agrees_on_5100_generated_messages",
+            Some(&JDK),
+            correct_java_adapter_agrees_on_5100_generated_messages,
+        ),
+        trial(
+            "correct_node_adapter_agrees_on_5100_generated_messages",
+            Some(&NODE_JS),
+            correct_node_adapter_agrees_on_5100_generated_messages,
         ),
         trial(
             "builtin_passes_against_the_independent_computation",
@@ -154,36 +207,56 @@ fn minimal(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Runs `--generate` on a broken adapter with a fixed seed: it must fail, and some minimal
-/// case must satisfy `names` (the field or byte that differs). Returns the minimal cases.
+/// Runs `--generate` on a broken adapter with a fixed seed, in the default mode and under
+/// `--generate-wild`: each must find disagreements, and some minimal case must satisfy
+/// `names` (the field or byte that differs). Returns the default mode's minimal cases.
 fn caught(adapter: &str, names: &dyn Fn(&str) -> bool, what: &str) -> Vec<(String, String)> {
-    let (code, out, err) = ac(&[
-        "run",
-        "--adapter",
-        adapter,
-        "--generate",
-        "40",
-        "--seed",
-        "12",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 1, "{adapter}: --generate must fail; stderr {err}");
-    let report = json(&out);
-    let mins = minimal(&report);
-    assert!(!mins.is_empty(), "{adapter}: no shrunk case");
-    assert!(
-        mins.iter().any(|(_, d)| names(d)),
-        "{adapter}: no minimal case names {what}: {mins:#?}"
-    );
-    for (id, d) in &mins {
+    let mut first = Vec::new();
+    for wild in [false, true] {
+        let mut args = vec![
+            "run",
+            "--adapter",
+            adapter,
+            "--generate",
+            "40",
+            "--seed",
+            "12",
+            "--format",
+            "json",
+        ];
+        if wild {
+            args.push("--generate-wild");
+        }
+        let (code, out, err) = ac(&args);
+        let report = json(&out);
+        if wild {
+            // Only the conformance cases decide the exit status.
+            let conformance = report["summary"]["conformance"]["failed"]
+                .as_u64()
+                .expect("summary.conformance");
+            assert_eq!(code, i32::from(conformance > 0), "{adapter}: {err}");
+        } else {
+            assert_eq!(code, 1, "{adapter}: --generate must fail; stderr {err}");
+        }
+        let mins = minimal(&report);
+        assert!(!mins.is_empty(), "{adapter} (wild {wild}): no shrunk case");
         assert!(
-            d.contains("reproduce: allinpay-conformance run --adapter ")
-                && d.contains("--seed 12 --case "),
-            "{id}: {d}"
+            mins.iter().any(|(_, d)| names(d)),
+            "{adapter} (wild {wild}): no minimal case names {what}: {mins:#?}"
         );
+        for (id, d) in &mins {
+            assert!(
+                d.contains("reproduce: allinpay-conformance run --adapter ")
+                    && d.contains("--seed 12 --case ")
+                    && d.contains(" --generate-wild ") == wild,
+                "{id}: {d}"
+            );
+        }
+        if !wild {
+            first = mins;
+        }
     }
-    mins
+    first
 }
 
 fn python_alphabetical_is_caught_and_the_differing_field_named() {
@@ -247,15 +320,15 @@ fn python_ext1_twice_is_caught_and_ext1_or_ext2_named() {
     );
 }
 
-/// ≥ 2,000 generated messages (17 types × 120) through a correct adapter: no
-/// disagreement.
-fn correct_adapter_passes_2040_generated_messages(adapter: &str) {
+/// 5,100 generated messages (17 types × 300) through an implementation: no disagreement,
+/// and no built-in reference row in the totals.
+fn agrees_on_5100_generated_messages(adapter: &str) {
     let (code, out, err) = ac(&[
         "run",
         "--adapter",
         adapter,
         "--generate",
-        "120",
+        "300",
         "--seed",
         "2024",
         "--format",
@@ -263,6 +336,7 @@ fn correct_adapter_passes_2040_generated_messages(adapter: &str) {
     ]);
     let report = json(&out);
     assert_eq!(code, 0, "{adapter}: {err} {:#?}", failures(&report));
+    assert_eq!(report["summary"]["failed"], 0, "{adapter}");
     let cases = report["cases"].as_array().expect("cases");
     let mut messages: Vec<(String, u64)> = cases
         .iter()
@@ -275,17 +349,46 @@ fn correct_adapter_passes_2040_generated_messages(adapter: &str) {
         .collect();
     messages.sort();
     messages.dedup();
-    assert!(messages.len() >= 2000, "{}", messages.len());
+    assert_eq!(messages.len(), 17 * 300);
     let passed = report["summary"]["passed"].as_u64().unwrap_or(0);
-    assert!(passed > 4000, "{adapter}: only {passed} passed");
+    assert!(passed > 10_000, "{adapter}: only {passed} passed");
 }
 
-fn correct_python_adapter_passes_2040_generated_messages() {
-    correct_adapter_passes_2040_generated_messages(&python(None));
+fn correct_python_adapter_agrees_on_5100_generated_messages() {
+    agrees_on_5100_generated_messages(&python(None));
 }
 
-fn correct_php_adapter_passes_2040_generated_messages() {
-    correct_adapter_passes_2040_generated_messages(&php(None));
+fn correct_php_adapter_agrees_on_5100_generated_messages() {
+    agrees_on_5100_generated_messages(&php(None));
+}
+
+fn correct_java_adapter_agrees_on_5100_generated_messages() {
+    agrees_on_5100_generated_messages(&format!("java -cp {} AllinpayAdapter", compile_java()));
+}
+
+fn correct_node_adapter_agrees_on_5100_generated_messages() {
+    agrees_on_5100_generated_messages(&example("node", "node/allinpay_adapter.js", None));
+}
+
+/// Compiles the Java example into this test's own temporary directory; the class path.
+fn compile_java() -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("java-adapter-generate");
+    std::fs::create_dir_all(&dir).expect("class directory");
+    let out = Command::new("javac")
+        .arg("-d")
+        .arg(&dir)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/adapters/java/AllinpayAdapter.java"
+        ))
+        .output()
+        .expect("javac");
+    assert!(
+        out.status.success(),
+        "javac failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir.to_str().expect("path").to_owned()
 }
 
 fn builtin_passes_against_the_independent_computation() {
@@ -324,6 +427,11 @@ fn output_is_deterministic_for_a_seed() {
     assert_eq!(b1, b2);
     let (_, b3, _) = ac(&["run", "--generate", "30", "--seed", "6"]);
     assert_ne!(b1.lines().next(), b3.lines().next());
+    let wild = ["run", "--generate", "30", "--seed", "5", "--generate-wild"];
+    let (_, w1, _) = ac(&wild);
+    let (_, w2, _) = ac(&wild);
+    assert_eq!(w1, w2);
+    assert_ne!(w1, b1);
 }
 
 /// The printed reproducer reruns one case, and gives the same minimal case.
@@ -504,6 +612,8 @@ fn bad_arguments_are_one_line_exit_2() {
         &["run", "--case", "1"],
         &["run", "--generate", "3", "--case", "3"],
         &["run", "--generate", "3", "--seed", "-1"],
+        &["run", "--generate-wild"],
+        &["run", "--generate-wild", "--seed", "5"],
         &["run", "--generate", "3", "--list"],
         &["run", "--generate", "3", "--filter", "no-such-message"],
         &["run", "--generate", "3", "--timeout", "0"],
@@ -523,4 +633,85 @@ fn bad_arguments_are_one_line_exit_2() {
             "{args:?}: {err:?}"
         );
     }
+}
+
+/// An implementation that binds amounts to integers and renders them back (`--broken
+/// int-amounts`) signs what the gateway really sends exactly as the built-in does; under
+/// `--generate-wild` an amount such as `01` makes it disagree, reported as a robustness
+/// finding that does not fail the run.
+fn int_amounts_agree_in_format_and_disagree_only_as_robustness_findings() {
+    let adapter = python(Some("int-amounts"));
+    agrees_on_5100_generated_messages(&adapter);
+    let (code, out, err) = ac(&[
+        "run",
+        "--adapter",
+        &adapter,
+        "--generate",
+        "40",
+        "--seed",
+        "12",
+        "--generate-wild",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    let summary = &report["summary"];
+    assert_eq!(summary["conformance"]["failed"], 0, "{summary}");
+    let disagreements = summary["robustness"]["failed"]
+        .as_u64()
+        .expect("robustness");
+    let failing = failures(&report);
+    assert!(disagreements > 0, "{summary}");
+    assert_eq!(failing.len() as u64, disagreements);
+    for c in &failing {
+        let id = c["id"].as_str().expect("id");
+        assert!(id.starts_with("gen-wild/"), "{id}");
+        assert!(
+            c["flags"]
+                .as_array()
+                .expect("flags")
+                .contains(&json!("Wild")),
+            "{id}"
+        );
+        assert!(
+            c["file"]
+                .as_str()
+                .is_some_and(|f| f.starts_with("generate-wild-")),
+            "{id}"
+        );
+        assert!(
+            c["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("robustness case (--generate-wild): out of format:")),
+            "{id}"
+        );
+    }
+    // A minimal case blames an amount written other than as an integer.
+    let amounts = ["orderAmount", "payAmount", "refundAmount", "confirmAmount"];
+    let mins = minimal(&report);
+    assert!(
+        mins.iter()
+            .any(|(_, d)| d.lines().any(|l| l.contains("made plain:")
+                && amounts.iter().any(|a| l.contains(&format!("{a} = \""))))),
+        "{mins:#?}"
+    );
+    // The text report counts the two apart.
+    let (code, text, _) = ac(&[
+        "run",
+        "--adapter",
+        &adapter,
+        "--generate",
+        "40",
+        "--seed",
+        "12",
+        "--generate-wild",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("conformance (every value within its field's format): ")
+            && text.contains(" skipped, 0 failed\n")
+            && text.contains(&format!(" {disagreements} disagreements (listed above")),
+        "{text}"
+    );
 }

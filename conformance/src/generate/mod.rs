@@ -1,5 +1,7 @@
 //! `run --generate N`: generative conformance. proptest strategies built from the spec
-//! tables (`allinpay_protocol::spec`) produce N messages per message type; each is signed,
+//! tables (`allinpay_protocol::spec`) produce N messages per message type, every value
+//! within its field's format, length and value set (`--generate-wild` also draws values
+//! outside them: robustness cases, flagged `Wild`); each is signed,
 //! verified (as signed, with a signed field changed, with an unsigned field changed or an
 //! unknown field added) and parsed by the implementation under test, and every answer is
 //! compared with the built-in implementation. The first disagreement of each message and
@@ -15,18 +17,26 @@
 //! Case `K` of message `M` under seed `S` draws its value from an RNG seeded by
 //! `(S, M, K)` only: `--seed S --case K --filter M` reruns exactly that case.
 //!
-//! The steps of a run, one module each: the generated message (`message`), its strategy
-//! from the tables (`strategy`), the wire forms it travels in (`wire`), the independent
-//! reference (`reference`), the operations asked and judged (`ops`), shrinking and the
-//! printed case (`shrink`), and the run over every message type (`run`).
+//! Every request to the implementation carries an `id`: the case id
+//! (`gen/MESSAGE/SEED/K/OP`, `gen-wild/…` under `--generate-wild`), with `/shrink/N` for the
+//! requests of shrinking.
+//!
+//! The steps of a run, one module each: the generated message (`message`), the format each
+//! value keeps to (`format`), its strategy from the tables (`strategy`) and the
+//! out-of-format values of `--generate-wild` (`wild`), the wire forms it travels in
+//! (`wire`), the independent reference (`reference`), the operations asked and judged
+//! (`ops`), shrinking and the printed case (`shrink`), and the run over every message type
+//! (`run`).
 
 mod error;
+mod format;
 mod message;
 mod ops;
 mod reference;
 mod run;
 mod shrink;
 mod strategy;
+mod wild;
 mod wire;
 
 use allinpay_protocol::codec::Mode;
@@ -34,8 +44,8 @@ use allinpay_protocol::codec::Mode;
 pub use error::GenerateError;
 pub use message::Generated;
 pub use ops::{ops_for, Op};
-pub use run::run;
-pub use strategy::strategy;
+pub use run::{run, WILD_FLAG};
+pub use strategy::{strategy, wild_strategy};
 
 /// The largest `--generate`.
 pub const MAX_N: u32 = 1_000_000;
@@ -53,4 +63,7 @@ pub struct GenOptions {
     /// The adapter command line, for the reproducer.
     pub adapter: Option<String>,
     pub strict: bool,
+    /// `--generate-wild`: values outside their field's format are drawn too; the cases
+    /// holding one are robustness cases (flag `Wild`), not conformance ones.
+    pub wild: bool,
 }

@@ -103,11 +103,15 @@ fn s(v: &Value, name: &str) -> Option<String> {
 pub(super) struct Ctx<'a> {
     pub(super) imp: &'a mut dyn Implementation,
     pub(super) builtin: Builtin,
+    /// The `id` of the requests sent now (docs/adapter.md: every request has one).
+    pub(super) id: String,
 }
 
 impl Ctx<'_> {
     fn call(&mut self, req: &Value) -> Result<Value, String> {
-        self.imp.call(req).map_err(|e| e.to_string())
+        let mut req = req.clone();
+        req["id"] = json!(self.id);
+        self.imp.call(&req).map_err(|e| e.to_string())
     }
 
     fn builtin(&mut self, req: &Value) -> Value {

@@ -1,5 +1,9 @@
 //! The run: every message type's N cases through its operations, the first disagreement of
-//! each operation shrunk, one report row per case and operation.
+//! each operation shrunk, one report row per case and operation. Rows count what the
+//! implementation under test answered: against an adapter, the built-in's own check against
+//! the independent reference becomes a row only when it fails. A case whose message (the
+//! minimal one, once shrunk) holds a value outside its field's format is a robustness case:
+//! flag `Wild`, file `generate-wild-MESSAGE`, after the message's conformance rows.
 
 use std::time::Instant;
 
@@ -10,14 +14,18 @@ use allinpay_protocol::MessageKind;
 
 use super::ops::{ops_for, run_op, Ctx, Op};
 use super::shrink::{minimal_report, shrink};
-use super::strategy::{case_rng, strategy};
+use super::strategy::{case_rng, strategy, wild_strategy};
 use super::{GenOptions, GenerateError};
 use crate::adapter::{Builtin, Implementation};
 use crate::cases::{glob_match, Case};
 use crate::verdict::CaseResult;
 
+/// The flag of a robustness case: a message with a value outside its field's format.
+pub const WILD_FLAG: &str = "Wild";
+
 fn case_id(opts: &GenOptions, kind: MessageKind, k: u32, op: Op) -> String {
-    format!("gen/{}/{}/{k}/{}", kind.name(), opts.seed, op.name())
+    let mode = if opts.wild { "gen-wild" } else { "gen" };
+    format!("{mode}/{}/{}/{k}/{}", kind.name(), opts.seed, op.name())
 }
 
 /// The rows of a generative run against `imp`.
@@ -33,19 +41,27 @@ pub fn run(
     let mut ctx = Ctx {
         imp,
         builtin: Builtin { mode: opts.mode },
+        id: String::new(),
     };
     let mut rows = Vec::new();
+    let mut matched = false;
     let range = match opts.case {
         Some(k) => k..k + 1,
         None => 0..opts.n,
     };
     for &kind in MessageKind::ALL {
-        let strat = strategy(kind);
+        let strat = if opts.wild {
+            wild_strategy(kind)
+        } else {
+            strategy(kind)
+        };
+        let mut wild_rows = Vec::new();
         let ops = ops_for(kind);
         let whole =
             opts.filter.is_empty() || opts.filter.iter().any(|p| glob_match(p, kind.name()));
-        // The first disagreement of each operation is shrunk; later ones refer to it.
-        let mut shrunk: Vec<(Op, u32)> = Vec::new();
+        // The first disagreement of each operation is shrunk, among the in-format cases
+        // and among the others; later ones refer to it.
+        let mut shrunk: Vec<(Op, bool, u32)> = Vec::new();
         for k in range.clone() {
             let tree = |k: u32| {
                 let mut runner = TestRunner::new_with_rng(
@@ -60,38 +76,70 @@ pub fn run(
                     })
             };
             let g = tree(k)?.current();
+            let drawn_wild = !g.out_of_format().is_empty();
             for &op in &ops {
                 let id = case_id(opts, kind, k, op);
                 if !whole && !opts.filter.iter().any(|p| glob_match(p, &id)) {
                     continue;
                 }
+                matched = true;
                 let started = Instant::now();
+                ctx.id.clone_from(&id);
                 let o = run_op(op, &g, &mut ctx);
+                // Against an adapter, a passing reference row is nothing it answered.
+                if op == Op::Reference && opts.adapter.is_some() && !o.disagrees() {
+                    continue;
+                }
                 let mut detail = o.detail.clone();
                 let mut shown = o.clone();
+                let mut out_of_format = g.out_of_format();
                 if o.disagrees() {
-                    if let Some((_, first)) = shrunk.iter().find(|(p, _)| *p == op) {
+                    if let Some((_, _, first)) =
+                        shrunk.iter().find(|(p, w, _)| *p == op && *w == drawn_wild)
+                    {
                         detail.push_str(&format!(
                             "\n    (a disagreement of the same operation as case {first}, shrunk there)"
                         ));
                     } else {
-                        shrunk.push((op, k));
+                        shrunk.push((op, drawn_wild, k));
                         // A fresh tree of the same case: each operation shrinks from the
                         // drawn value.
                         let (min, mo, steps) = shrink(&mut tree(k)?, op, &mut ctx, o.clone());
+                        ctx.id.clone_from(&id);
                         detail = minimal_report(opts, &mut ctx, kind, k, op, &min, &mo, steps);
+                        out_of_format = min.out_of_format();
                         shown = mo;
                     }
                 }
-                rows.push(CaseResult {
+                let wild = !out_of_format.is_empty();
+                if wild {
+                    // After the first line, before a shrunk case's long printout.
+                    let at = detail.find('\n').unwrap_or(detail.len());
+                    detail.insert_str(
+                        at,
+                        &format!(
+                            "\n    robustness case (--generate-wild): out of format: {}",
+                            out_of_format.join("; ")
+                        ),
+                    );
+                }
+                let mut flags = vec!["Generated".to_owned()];
+                if wild {
+                    flags.push(WILD_FLAG.to_owned());
+                }
+                let row = CaseResult {
                     case: Case {
                         id,
-                        file: format!("generate-{}", kind.name()),
+                        file: if wild {
+                            format!("generate-wild-{}", kind.name())
+                        } else {
+                            format!("generate-{}", kind.name())
+                        },
                         message: kind.name().to_owned(),
                         section: kind.def().section.to_owned(),
                         tc_id: k,
                         comment: op.comment().to_owned(),
-                        flags: vec!["Generated".into()],
+                        flags,
                         expected: shown.expected,
                         op: shown.op,
                         class: crate::class::CaseClass::Conformance,
@@ -100,11 +148,17 @@ pub fn run(
                     detail,
                     deviation: None,
                     time: started.elapsed(),
-                });
+                };
+                if wild {
+                    wild_rows.push(row);
+                } else {
+                    rows.push(row);
+                }
             }
         }
+        rows.append(&mut wild_rows);
     }
-    if rows.is_empty() {
+    if !matched {
         return Err(GenerateError::NoCaseMatches {
             filter: opts.filter.clone(),
         });

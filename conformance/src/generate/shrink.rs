@@ -33,8 +33,10 @@ pub(super) fn shrink<T: ValueTree<Value = Generated>>(
     if !tree.simplify() {
         return (best.0, best.1, steps);
     }
+    let case = ctx.id.clone();
     while steps < MAX_SHRINK_STEPS {
         steps += 1;
+        ctx.id = format!("{case}/shrink/{steps}");
         let g = tree.current();
         let o = run_op(op, &g, ctx);
         if o.disagrees() {
@@ -46,12 +48,19 @@ pub(super) fn shrink<T: ValueTree<Value = Generated>>(
             break;
         }
     }
+    ctx.id = case;
     (best.0, best.1, steps)
 }
 
 /// The fields (and wire choices) the disagreement depends on: each one set to its
 /// plainest value (optional fields: absent) makes the disagreement go away.
 fn implicated(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Vec<String> {
+    let case = ctx.id.clone();
+    let mut n = 0;
+    let mut next_id = |ctx: &mut Ctx<'_>| {
+        n += 1;
+        ctx.id = format!("{case}/shrink/plain-{n}");
+    };
     let mut out = Vec::new();
     let fields = g.def_fields();
     for r in 0..g.records.len() {
@@ -67,6 +76,7 @@ fn implicated(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Vec<String> {
             let mut h = g.clone();
             h.records[r][i] = plain;
             fix_up(&mut h);
+            next_id(ctx);
             if !run_op(op, &h, ctx).disagrees() {
                 let v = cur.unwrap_or_default();
                 let label = if g.records.len() > 1 || is_text(g.kind) {
@@ -81,6 +91,7 @@ fn implicated(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Vec<String> {
     let mut wire_choice = |label: &str, change: &dyn Fn(&mut Generated)| {
         let mut h = g.clone();
         change(&mut h);
+        next_id(ctx);
         if !run_op(op, &h, ctx).disagrees() {
             out.push(label.to_owned());
         }
@@ -100,6 +111,7 @@ fn implicated(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Vec<String> {
         let name = format!("textForm {}", g.form.name());
         wire_choice(&name, &|h| h.form = TextForm::Literal);
     }
+    ctx.id = case;
     out
 }
 
@@ -168,9 +180,12 @@ fn reproducer(opts: &GenOptions, kind: MessageKind, k: u32) -> String {
     if let Some(a) = &opts.adapter {
         line.push_str(&format!(" --adapter {}", shell_quote(a)));
     }
+    line.push_str(&format!(" --generate {}", opts.n));
+    if opts.wild {
+        line.push_str(" --generate-wild");
+    }
     line.push_str(&format!(
-        " --generate {} --seed {} --case {k} --filter {}",
-        opts.n,
+        " --seed {} --case {k} --filter {}",
         opts.seed,
         kind.name()
     ));

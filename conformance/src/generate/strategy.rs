@@ -1,25 +1,31 @@
-//! Strategies from the tables: each field's values from its row's format, length and
-//! presence (§2–§4 field tables), realistic values first and the encoding edges after, and
-//! the per-case RNG that makes a case reproducible from `(seed, message, K)` alone.
+//! Strategies from the tables: each field's values within its row's format, length, value
+//! set and presence (§2–§4 field tables; `format.rs`), realistic values first and the edges
+//! that stay inside after; `--generate-wild` mixes in the values of `wild.rs`. And the
+//! per-case RNG that makes a case reproducible from `(seed, message, K)` alone.
 
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 
+use allinpay_protocol::enums::Currency;
 use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::spec::{FieldDef, Format, Presence, SignScheme, Signing};
 use allinpay_protocol::{Charset, MessageKind};
 
+use super::format::{days_in, drawn_format, fitting};
 use super::message::{is_text, Generated};
+use super::wild;
 
-const ALNUM: &[char] = &[
+pub(super) const ALNUM: &[char] = &[
     'a', 'b', 'c', 'x', 'y', 'z', 'A', 'B', 'M', 'Z', '0', '1', '2', '5', '9',
 ];
-const DIGITS: &[char] = &['1', '0', '2', '3', '4', '5', '6', '7', '8', '9'];
+pub(super) const DIGITS: &[char] = &['1', '0', '2', '3', '4', '5', '6', '7', '8', '9'];
+const NONZERO: &[char] = &['1', '2', '3', '5', '9'];
+/// §2.1 orderNo: 字母、数字、-、_.
 const ORDER: &[char] = &['A', '0', '1', '9', 'N', 'O', 'M', 'z', '-', '_'];
 /// The edge classes: form and URL delimiters, spaces, quotes, Chinese (GB2312), a Latin
 /// letter with an accent, 4-byte UTF-8.
-const EDGE: &[char] = &[
+pub(super) const EDGE: &[char] = &[
     'a', ' ', '&', '=', '+', '%', '<', '>', '/', ':', ';', ',', '?', '@', '$', '#', '\'', '"', '*',
     '~', '!', '(', ')', '.', '中', '文', '商', '品', 'é', '😀', '𠮷', 'Z', '9',
 ];
@@ -43,16 +49,22 @@ const URLS: &[&str] = &[
 const COUNTRIES: &[&str] = &["US", "CA", "CN", "HK", "JP", "GB", "DE", "FR", "AU", "SG"];
 const STATES: &[&str] = &["CA", "NY", "TX", "ON", "BC", "QC", "Beijing", "Guangdong"];
 const POSTAL: &[&str] = &["94105", "10001", "M5V3L9", "12345-6789", "100000"];
-const CURRENCIES: &[&str] = &["156", "0", "840", "344", "978", "392", "826"];
+/// What a URL path and query may hold (RFC 3986): unreserved characters, delimiters and
+/// escapes, among them the form delimiters `&`, `=`, `+` and `%`.
+#[rustfmt::skip]
+const URL_PARTS: &[&str] = &[
+    "a", "b", "z", "0", "9", "-", "_", ".", "~", "/", "?", "&", "=", "+", ";", ",", ":", "@",
+    "!", "$", "'", "(", ")", "*", "%2F", "%20", "%26", "%3D", "%E4%B8%AD",
+];
 const UNKNOWN_NAMES: &[&str] = &["remark", "attach", "notifyId", "tradeNo"];
 
-fn chars(set: &'static [char], min: usize, max: usize) -> BoxedStrategy<String> {
+pub(super) fn chars(set: &'static [char], min: usize, max: usize) -> BoxedStrategy<String> {
     prop::collection::vec(prop::sample::select(set), min..=max.max(min))
         .prop_map(|v| v.into_iter().collect())
         .boxed()
 }
 
-fn pick(set: &'static [&'static str]) -> BoxedStrategy<String> {
+pub(super) fn pick(set: &'static [&'static str]) -> BoxedStrategy<String> {
     prop::sample::select(set).prop_map(str::to_owned).boxed()
 }
 
@@ -66,15 +78,6 @@ fn clip(mut s: String, max: usize) -> String {
         s.truncate(end);
     }
     s
-}
-
-fn days_in(year: u32, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 /// A real date and time, `yyyyMMddHHmmss`.
@@ -110,10 +113,45 @@ fn max_length(set: &'static [char], max: usize) -> BoxedStrategy<String> {
         .boxed()
 }
 
-/// Values of one field: realistic ones first (what shrinking tends to), then the edges.
-fn value_strategy(f: &FieldDef) -> BoxedStrategy<String> {
+/// A canonical integer (整型数字: no sign, no leading zeros) of 1 to `max` digits, at most
+/// 18 so that it fits a signed 64-bit integer; realistic amounts first.
+fn integer(max: usize) -> BoxedStrategy<String> {
+    let max = max.clamp(1, 18);
+    prop_oneof![
+        4 => (1u64..100_000.min(10u64.pow(max as u32))).prop_map(|n| n.to_string()),
+        1 => (prop::sample::select(NONZERO), chars(DIGITS, 0, max - 1))
+            .prop_map(|(first, rest)| format!("{first}{rest}")),
+        1 => Just("9".repeat(max)),
+    ]
+    .boxed()
+}
+
+/// An http(s) URL with a host, a port or none, and a path and query of `URL_PARTS`.
+fn url() -> BoxedStrategy<String> {
+    (
+        any::<bool>(),
+        chars(ALNUM, 1, 10),
+        prop::option::of(1u16..=65535),
+        prop::collection::vec(prop::sample::select(URL_PARTS), 0..=10),
+    )
+        .prop_map(|(tls, host, port, path)| {
+            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+            let scheme = if tls { "https" } else { "http" };
+            format!(
+                "{scheme}://{}.com{port}/{}",
+                host.to_lowercase(),
+                path.concat()
+            )
+        })
+        .boxed()
+}
+
+/// Values of one field within its format, length and value set: realistic ones first
+/// (what shrinking tends to), then the edges that stay inside them.
+fn in_format(f: &FieldDef) -> BoxedStrategy<String> {
     let max = usize::from(f.max_len.unwrap_or(60));
-    let s = match f.format {
+    let s = match drawn_format(f) {
+        // Free text: any character, the form and URL delimiters and Chinese included.
         Format::Text => prop_oneof![
             3 => chars(ALNUM, 1, max.min(16)),
             2 => pick(PRODUCTS),
@@ -126,11 +164,7 @@ fn value_strategy(f: &FieldDef) -> BoxedStrategy<String> {
             1 => max_length(DIGITS, max),
         ]
         .boxed(),
-        Format::Amount => prop_oneof![
-            4 => (1u64..100_000).prop_map(|n| n.to_string()),
-            1 => chars(DIGITS, 1, max),
-        ]
-        .boxed(),
+        Format::Amount => integer(max),
         Format::DateTime14 | Format::DateTimeText => datetime14(),
         Format::DateHour10 => datehour10(),
         Format::OrderNo => prop_oneof![
@@ -138,33 +172,47 @@ fn value_strategy(f: &FieldDef) -> BoxedStrategy<String> {
             1 => max_length(ORDER, max),
         ]
         .boxed(),
-        Format::OneOf(set) => pick(set),
-        Format::Currency => pick(CURRENCIES),
-        Format::Url => prop_oneof![
-            2 => pick(URLS),
-            1 => (chars(ALNUM, 1, 10), chars(EDGE, 0, 12))
-                .prop_map(|(host, path)| format!("http://{host}.com/{path}")),
-        ]
-        .boxed(),
+        Format::OneOf(set) => prop::sample::select(fitting(set, f.max_len))
+            .prop_map(str::to_owned)
+            .boxed(),
+        Format::Currency => pick(Currency::KNOWN),
+        // A URL is cut only where the drawn one would not fit, never inside an escape.
+        Format::Url => prop_oneof![2 => pick(URLS), 1 => url()]
+            .prop_map(move |u| if u.len() > max { URLS[0].to_owned() } else { u })
+            .boxed(),
         Format::Country => pick(COUNTRIES),
         Format::State => pick(STATES),
         Format::PostalCode => pick(POSTAL),
         Format::Email => (chars(ALNUM, 1, 10), chars(ALNUM, 1, 10))
             .prop_map(|(a, b)| format!("{a}@{b}.com"))
             .boxed(),
-        Format::Expiry => chars(DIGITS, 4, 4),
+        Format::Expiry => (0u32..100, 1u32..=12)
+            .prop_map(|(y, m)| format!("{y:02}{m:02}"))
+            .boxed(),
         Format::Cvv2 => chars(DIGITS, 3, 3),
         Format::SignMsg => Just(String::new()).boxed(),
     };
     s.prop_map(move |v| clip(v, max)).boxed()
 }
 
+/// Values of one field: within its format, or under `--generate-wild` (`wild` = the number
+/// of the message's fields that can be outside their format) also outside it, about two
+/// fields a message so that a finding names few.
+fn value_strategy(f: &FieldDef, wild: Option<u32>) -> BoxedStrategy<String> {
+    match (wild::out_of_format(f), wild) {
+        (Some(w), Some(n)) => {
+            prop_oneof![n.saturating_sub(2).max(2) => in_format(f), 2 => w].boxed()
+        }
+        _ => in_format(f),
+    }
+}
+
 /// A field: required ones always have a value; optional ones are absent, empty or set.
-fn field_strategy(f: &'static FieldDef) -> BoxedStrategy<Option<String>> {
+fn field_strategy(f: &'static FieldDef, wild: Option<u32>) -> BoxedStrategy<Option<String>> {
     if f.signing == Signing::Signature {
         return Just(None).boxed();
     }
-    let v = value_strategy(f);
+    let v = value_strategy(f, wild);
     match f.presence {
         Presence::Required => v.prop_map(Some).boxed(),
         Presence::Optional => prop_oneof![
@@ -176,11 +224,16 @@ fn field_strategy(f: &'static FieldDef) -> BoxedStrategy<Option<String>> {
     }
 }
 
-fn record_strategy(kind: MessageKind) -> BoxedStrategy<Vec<Option<String>>> {
-    kind.def()
-        .fields
+fn record_strategy(kind: MessageKind, wild: bool) -> BoxedStrategy<Vec<Option<String>>> {
+    let fields = kind.def().fields;
+    let can_be_wild = fields
         .iter()
-        .map(field_strategy)
+        .filter(|f| f.signing != Signing::Signature && wild::out_of_format(f).is_some())
+        .count();
+    let wild = wild.then(|| u32::try_from(can_be_wild).unwrap_or(u32::MAX));
+    fields
+        .iter()
+        .map(|f| field_strategy(f, wild))
         .collect::<Vec<_>>()
         .boxed()
 }
@@ -229,7 +282,7 @@ pub(super) fn fix_up(g: &mut Generated) {
 
 /// The plainest value of a field (for ablation: does the disagreement depend on it?).
 pub(super) fn plain_value(f: &FieldDef) -> String {
-    match f.format {
+    match drawn_format(f) {
         Format::Text | Format::OrderNo => "a".into(),
         Format::Digits | Format::Amount => "1".into(),
         Format::DateTime14 | Format::DateTimeText => "20000101000000".into(),
@@ -247,9 +300,20 @@ pub(super) fn plain_value(f: &FieldDef) -> String {
     }
 }
 
-/// The strategy of one message type.
+/// The strategy of one message type: every value within its field's format, length and
+/// value set.
 pub fn strategy(kind: MessageKind) -> BoxedStrategy<Generated> {
-    let rec = record_strategy(kind);
+    message_strategy(kind, false)
+}
+
+/// The strategy of `--generate-wild`: some values (about two a message) are outside their
+/// field's format (`wild.rs`); [`Generated::out_of_format`] names them.
+pub fn wild_strategy(kind: MessageKind) -> BoxedStrategy<Generated> {
+    message_strategy(kind, true)
+}
+
+fn message_strategy(kind: MessageKind, wild: bool) -> BoxedStrategy<Generated> {
+    let rec = record_strategy(kind, wild);
     let records = match kind {
         MessageKind::RefundQueryResponse => prop::collection::vec(rec, 1..=3).boxed(),
         MessageKind::BatchQueryResponse => prop::collection::vec(rec, 0..=3).boxed(),

@@ -26,6 +26,7 @@ answered `unsupported`.
     python3 allinpay_adapter.py --broken plus-not-decoded  # form values: '+' stays '+'
     python3 allinpay_adapter.py --broken decodeuri     # form values decoded like JS decodeURI
     python3 allinpay_adapter.py --broken ext1-twice    # notifications verified with ext1 for ext2
+    python3 allinpay_adapter.py --broken int-amounts   # amounts bound to integers and re-rendered
 """
 
 import base64
@@ -123,6 +124,8 @@ MERCHANT = {"pay-request", "order-query", "batch-query", "refund", "refund-query
 TEXT_FORMS = ("literal", "terminated", "blank-line")
 
 BROKEN = None  # set by --broken
+# --broken int-amounts: these name=value fields are read as integers and rendered back.
+AMOUNTS = {"orderAmount", "payAmount", "refundAmount", "confirmAmount"}
 
 
 class Refused(Exception):
@@ -188,6 +191,8 @@ def sign_source(message, values, rows=None):
         for name, kind in (rows or FLAT[message])
         if kind == "S" and text_of(values.get(name)) != ""
     ]
+    if BROKEN == "int-amounts":  # `01` becomes `1`: the signed text is no longer the wire's
+        pairs = [(n, str(int(v)) if n in AMOUNTS else v) for n, v in pairs]
     if BROKEN == "alphabetical":
         pairs.sort()
     return "&".join(f"{n}={v}" for n, v in pairs)
@@ -510,7 +515,8 @@ def answer(line):
 def main():
     global BROKEN
     args = sys.argv[1:]
-    variants = ("alphabetical", "trusts-sign-type", "plus-not-decoded", "decodeuri", "ext1-twice")
+    variants = ("alphabetical", "trusts-sign-type", "plus-not-decoded", "decodeuri", "ext1-twice",
+                "int-amounts")
     if args[:1] == ["--broken"] and len(args) == 2 and args[1] in variants:
         BROKEN = args[1]
     elif args:
