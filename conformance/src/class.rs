@@ -2,6 +2,7 @@
 //! in depth that no rule demands. Both fail a run by default; `--hardening warn` (and
 //! `ALLINPAY_HARDENING=warn` for the libtest suite) makes hardening failures warnings.
 //!
+//! A generated case holding a value outside its field's format (flag `Wild`) is robustness.
 //! A case is hardening when one of its flags is listed in [`HARDENING`]; otherwise it is
 //! conformance, and an attack class (a flag starting with `Attack`) names its rule in
 //! [`CONFORMANCE_ATTACKS`]. A test holds every `Attack…` flag of `vectors/` to one of the
@@ -16,6 +17,9 @@ pub enum CaseClass {
     Conformance,
     /// Defence in depth: no rule of the spec demands it, a real risk does.
     Hardening,
+    /// A value outside its field's format (`run --generate-wild`), which no gateway sends:
+    /// how an implementation copes is reported, and never fails the run.
+    Robustness,
 }
 
 impl CaseClass {
@@ -24,6 +28,7 @@ impl CaseClass {
         match self {
             CaseClass::Conformance => "conformance",
             CaseClass::Hardening => "hardening",
+            CaseClass::Robustness => "robustness",
         }
     }
 }
@@ -103,8 +108,17 @@ pub struct Classification {
     pub because: Option<(&'static str, &'static str)>,
 }
 
+/// The flag of a generated case holding a value outside its field's format.
+pub const WILD_FLAG: &str = "Wild";
+
 /// The class of a case with `flags`.
 pub fn classify(flags: &[String]) -> Classification {
+    if flags.iter().any(|f| f == WILD_FLAG) {
+        return Classification {
+            class: CaseClass::Robustness,
+            because: None,
+        };
+    }
     let find = |table: &'static [(&'static str, &'static str)]| {
         flags
             .iter()

@@ -216,6 +216,8 @@ pub struct Tally {
     pub conformance: ClassTally,
     /// Defence in depth (`class.rs`).
     pub hardening: ClassTally,
+    /// Values outside their format (generated only; never in the vectors).
+    pub robustness: ClassTally,
 }
 
 impl Tally {
@@ -223,6 +225,7 @@ impl Tally {
         match class {
             CaseClass::Conformance => &mut self.conformance,
             CaseClass::Hardening => &mut self.hardening,
+            CaseClass::Robustness => &mut self.robustness,
         }
     }
 
@@ -341,6 +344,9 @@ fn outcome(case: &Case, imp: &Mutex<dyn Implementation + Send>, options: &Option
                 }
                 (CaseClass::Hardening, HardeningPolicy::Fail) => {
                     Outcome::Failed(format!("[hardening] {why}"))
+                }
+                (CaseClass::Robustness, _) => {
+                    Outcome::Warning(format!("robustness disagreement: {why}"))
                 }
                 (CaseClass::Conformance, _) => Outcome::Failed(why),
             }

@@ -10,7 +10,7 @@ use allinpay_conformance::class::HardeningPolicy;
 use allinpay_conformance::generate::{self, GenOptions};
 use allinpay_conformance::report::{self, KnownFailures, Report, ReportFormat};
 use allinpay_conformance::runner::run_cases;
-use allinpay_conformance::verdict::{Judge, Verdict};
+use allinpay_conformance::verdict::Judge;
 use allinpay_protocol::codec::Mode;
 
 use super::{write_stdout, CliError};
@@ -264,54 +264,6 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
     )
     .with_hardening(args.hardening.into());
     drop(imp);
-    let (out, failed) = render_generated(&report, args.format.into(), args.generate_wild);
-    write_stdout(&out);
-    Ok(u8::from(failed))
-}
-
-/// The report of a generative run, and whether it fails. Under `--generate-wild` the
-/// robustness cases (flag Wild) are reported as they are and counted apart: only the other
-/// cases fail the run; the text report ends with both counts, the JSON summary has
-/// `conformance` and `robustness` (JUnit: the robustness cases are the testsuites named
-/// `generate-wild-MESSAGE`).
-fn render_generated(report: &Report, format: ReportFormat, wild: bool) -> (String, bool) {
-    if !wild {
-        return (report.render(format), report.failed() > 0);
-    }
-    let is_wild = |r: &&report::Row| r.result.case.flags.iter().any(|f| f == generate::WILD_FLAG);
-    let tally = |robust: bool| {
-        let rows = || report.rows.iter().filter(move |r| is_wild(r) == robust);
-        let verdicts = |v: &[Verdict]| rows().filter(|r| v.contains(&r.result.verdict)).count();
-        Tally {
-            passed: verdicts(&[Verdict::Pass, Verdict::Acceptable]),
-            skipped: verdicts(&[Verdict::Skipped]),
-            failed: rows().filter(|r| r.is_failure()).count(),
-        }
-    };
-    let (conf, robust) = (tally(false), tally(true));
-    let out = match format {
-        ReportFormat::Text => report.render(format) + &format!(
-            "conformance (every value within its field's format): {} passed, {} skipped, {} failed\n\
-             robustness (flag {}: a value outside its field's format): {} passed, {} skipped, {} disagreements (listed above as FAIL/ERROR; they do not fail the run)\n",
-            conf.passed, conf.skipped, conf.failed, generate::WILD_FLAG,
-            robust.passed, robust.skipped, robust.failed,
-        ),
-        ReportFormat::Json => {
-            let mut v = report.json();
-            v["summary"]["conformance"] = serde_json::json!(conf);
-            v["summary"]["robustness"] = serde_json::json!(robust);
-            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
-        }
-        ReportFormat::Junit => report.render(format),
-    };
-    (out, conf.failed > 0)
-}
-
-/// The cases of one kind (conformance or robustness) of a `--generate-wild` run.
-#[derive(Clone, Copy, Debug, serde::Serialize)]
-struct Tally {
-    passed: usize,
-    skipped: usize,
-    /// Failed or errored: for robustness cases, the disagreements.
-    failed: usize,
+    write_stdout(&report.render(args.format.into()));
+    Ok(u8::from(report.failed() > 0))
 }

@@ -20,8 +20,7 @@ use crate::adapter::{Builtin, Implementation};
 use crate::cases::{glob_match, Case};
 use crate::verdict::CaseResult;
 
-/// The flag of a robustness case: a message with a value outside its field's format.
-pub const WILD_FLAG: &str = "Wild";
+pub use crate::class::WILD_FLAG;
 
 fn case_id(opts: &GenOptions, kind: MessageKind, k: u32, op: Op) -> String {
     let mode = if opts.wild { "gen-wild" } else { "gen" };
@@ -139,10 +138,10 @@ pub fn run(
                         section: kind.def().section.to_owned(),
                         tc_id: k,
                         comment: op.comment().to_owned(),
+                        class: crate::class::classify(&flags).class,
                         flags,
                         expected: shown.expected,
                         op: shown.op,
-                        class: crate::class::CaseClass::Conformance,
                     },
                     verdict: o.verdict,
                     detail,

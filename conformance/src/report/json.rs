@@ -50,6 +50,7 @@ impl Report {
                 "regressions": self.regressions(),
                 "conformance": self.tally(CaseClass::Conformance),
                 "hardening": self.tally(CaseClass::Hardening),
+                "robustness": self.tally(CaseClass::Robustness),
                 "hardeningPolicy": match self.hardening {
                     HardeningPolicy::Fail => "fail",
                     HardeningPolicy::Warn => "warn",

@@ -26,7 +26,7 @@ impl Report {
             self.count(error),
             self.count(skipped),
         );
-        for class in [CaseClass::Conformance, CaseClass::Hardening] {
+        for class in self.classes() {
             let t = self.tally(class);
             let _ = writeln!(
                 o,
@@ -56,6 +56,7 @@ impl Report {
                 let group = match c.class {
                     CaseClass::Conformance => "",
                     CaseClass::Hardening => "hardening.",
+                    CaseClass::Robustness => "robustness.",
                 };
                 let _ = write!(
                     o,
@@ -74,6 +75,8 @@ impl Report {
                     Some(("failure", message))
                 } else if error(r) {
                     Some(("error", message))
+                } else if r.warning && c.class == CaseClass::Robustness {
+                    Some(("skipped", format!("robustness disagreement: {message}")))
                 } else if r.warning {
                     Some(("skipped", format!("hardening warning: {message}")))
                 } else if skipped(r) {

@@ -44,7 +44,8 @@ pub enum BaselineNote {
 pub struct Row {
     pub result: CaseResult,
     pub baseline: Option<BaselineNote>,
-    /// A hardening failure under `--hardening warn`: reported, not counted.
+    /// Reported, not counted: a hardening failure under `--hardening warn`, or a
+    /// robustness disagreement.
     pub warning: bool,
 }
 
@@ -129,11 +130,13 @@ impl Report {
                             Some(_) => BaselineNote::StillFailing,
                             None => BaselineNote::New,
                         });
-                Row {
+                let mut row = Row {
                     result,
                     baseline,
                     warning: false,
-                }
+                };
+                row.warning = row.class() == CaseClass::Robustness && row.fails();
+                row
             })
             .collect();
         Self {
@@ -150,10 +153,23 @@ impl Report {
     pub fn with_hardening(mut self, policy: HardeningPolicy) -> Self {
         self.hardening = policy;
         for r in &mut self.rows {
-            r.warning =
-                policy == HardeningPolicy::Warn && r.class() == CaseClass::Hardening && r.fails();
+            r.warning = r.fails()
+                && match r.class() {
+                    CaseClass::Conformance => false,
+                    CaseClass::Hardening => policy == HardeningPolicy::Warn,
+                    CaseClass::Robustness => true,
+                };
         }
         self
+    }
+
+    /// The classes this run has cases of: conformance always, the others when present.
+    pub fn classes(&self) -> Vec<CaseClass> {
+        let mut out = vec![CaseClass::Conformance, CaseClass::Hardening];
+        if self.rows.iter().any(|r| r.class() == CaseClass::Robustness) {
+            out.push(CaseClass::Robustness);
+        }
+        out
     }
 
     /// Passed, failed and warned cases of one class.

@@ -32,6 +32,7 @@ impl Report {
             for r in rows {
                 let c = &r.result.case;
                 let tag = match (r.result.verdict, r.baseline) {
+                    _ if r.warning && r.class() == CaseClass::Robustness => "DISAGREE [robustness]",
                     _ if r.warning => "WARN [hardening]",
                     (_, Some(BaselineNote::Regression)) => "REGRESSION",
                     (_, Some(BaselineNote::StillFailing)) => "KNOWN FAIL",
@@ -97,12 +98,15 @@ impl Report {
             self.known_failures(),
             self.regressions(),
         );
-        for class in [CaseClass::Conformance, CaseClass::Hardening] {
+        for class in self.classes() {
             let t = self.tally(class);
-            let warned = if t.warnings > 0 {
-                format!(", {} warnings (--hardening warn)", t.warnings)
-            } else {
-                String::new()
+            let warned = match class {
+                CaseClass::Robustness => format!(
+                    ", {} disagreements (values outside their format, --generate-wild: listed, never failing the run)",
+                    t.warnings
+                ),
+                _ if t.warnings > 0 => format!(", {} warnings (--hardening warn)", t.warnings),
+                _ => String::new(),
             };
             let _ = writeln!(
                 o,
