@@ -288,6 +288,22 @@ impl Mistake {
         )
     }
 
+    /// Whether the mistake is in how the key is appended (§5.2, §3.8): a certificate
+    /// signature covers no key (§5.3).
+    pub(super) fn concerns_key(self) -> bool {
+        matches!(
+            self,
+            Mistake::KeyWithoutPrefix
+                | Mistake::KeyAfterAmpersand
+                | Mistake::KeyAfterBar
+                | Mistake::KeyEqWithoutAmpersand
+                | Mistake::KeyWhitespace(_)
+                | Mistake::AmpersandAfterKey
+                | Mistake::TextKeyAsForm
+                | Mistake::TextKeyWithoutBar
+        )
+    }
+
     /// Whether the mistake can be made on a `name=value` source (§5.1).
     pub(super) fn for_flat(self) -> bool {
         !matches!(

@@ -24,6 +24,8 @@ impl Report {
             self.count(error),
             self.count(skipped),
         );
+        o.push_str(&self.junit_lead());
+        let mut row = 0;
         for (file, rows) in self.by_file() {
             let n = |f: &dyn Fn(&Row) -> bool| rows.iter().filter(|r| f(r)).count();
             let time: f64 = rows.iter().map(|r| r.result.time.as_secs_f64()).sum();
@@ -38,6 +40,8 @@ impl Report {
             );
             for r in rows {
                 let c = &r.result.case;
+                let cause = self.causes.as_ref().and_then(|rc| rc.of_row(row));
+                row += 1;
                 let _ = write!(
                     o,
                     "    <testcase name=\"{}\" classname=\"allinpay-conformance.{}\" time=\"{:.3}\"",
@@ -62,9 +66,14 @@ impl Report {
                 };
                 match body {
                     Some((tag, msg)) => {
+                        // The root cause, as the failure's type.
+                        let kind = match cause {
+                            Some(c) if tag != "skipped" => format!(" type=\"{}\"", xml(&c.name)),
+                            _ => String::new(),
+                        };
                         let _ = writeln!(
                             o,
-                            ">\n      <{tag} message=\"{}\"/>\n    </testcase>",
+                            ">\n      <{tag} message=\"{}\"{kind}/>\n    </testcase>",
                             xml(&msg)
                         );
                     }

@@ -2,14 +2,18 @@
 //! (`json.rs`), and JUnit XML (`junit.rs`); the known-failures list and the baseline.
 
 mod baseline;
+mod causes;
 mod json;
 mod junit;
 mod known_failures;
+mod scope;
 mod text;
 
 pub use baseline::Baseline;
+pub use causes::{RootCause, RootCauses, SEARCH_BUDGET};
 pub use junit::xml;
 pub use known_failures::KnownFailures;
+pub use scope::ScopeRow;
 
 use serde_json::{json, Value};
 
@@ -78,6 +82,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// `--deviations` patterns that match no case of the run.
     pub unused_deviations: Vec<String>,
+    /// The failures grouped by root cause, once [`Report::explain`] ran.
+    pub causes: Option<RootCauses>,
 }
 
 impl Report {
@@ -109,6 +115,7 @@ impl Report {
             strict,
             rows,
             unused_deviations,
+            causes: None,
         }
     }
 
