@@ -519,7 +519,92 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::*;
+
+    fn case(message: &str, op: CaseOp) -> Case {
+        Case {
+            id: format!("x/{message}/f/tc1"),
+            file: "f".into(),
+            message: message.into(),
+            section: "x".into(),
+            tc_id: 1,
+            comment: String::new(),
+            flags: Vec::new(),
+            expected: Expected::Valid,
+            op,
+        }
+    }
+
+    fn verify(key: bool, cert: bool, configured: Option<&str>, wire: &str) -> CaseOp {
+        CaseOp::Verify {
+            key: key.then(|| "1234567890".to_owned()),
+            charset: None,
+            configured_sign_type: configured.map(str::to_owned),
+            certificate: cert.then(|| ("c.pem".to_owned(), "PEM".to_owned())),
+            wire: wire.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_merchant_signs_requests_and_verifies_answers() {
+        let sign = || CaseOp::Sign {
+            key: "1234567890".into(),
+            charset: Charset::Utf8,
+            fields: Map::new(),
+            sign_source: None,
+            text_form: None,
+            sign_msg: String::new(),
+        };
+        let side = |m: &str, op: CaseOp| case(m, op).side();
+        assert_eq!(side("pay-request", sign()), Some(Side::Merchant));
+        assert_eq!(side("refund-response", sign()), Some(Side::Gateway));
+        assert_eq!(side("refund-query-response", sign()), Some(Side::Gateway));
+        assert_eq!(
+            side("pay-notify", verify(true, false, None, "")),
+            Some(Side::Merchant)
+        );
+        assert_eq!(
+            side("pay-request", verify(true, false, None, "")),
+            Some(Side::Gateway)
+        );
+        assert_eq!(
+            side("order-query", verify(true, false, None, "")),
+            Some(Side::Gateway)
+        );
+        let parse = CaseOp::Parse {
+            wire: String::new(),
+            expected: None,
+        };
+        assert_eq!(side("pay-notify", parse.clone()), None);
+        let req = case("pay-notify", verify(true, false, None, "")).request();
+        assert_eq!(req["side"], "merchant");
+        assert!(case("pay-notify", parse).request().get("side").is_none());
+    }
+
+    #[test]
+    fn a_verify_case_mode_is_the_merchant_configuration() {
+        let mode = |op: CaseOp| case("pay-notify", op).mode();
+        let md5 = "merchantId=1&signType=0&signMsg=AB";
+        let rsa = "merchantId=1&signType=1&signMsg=AB";
+        assert_eq!(mode(verify(true, false, None, rsa)), Some(SignMode::Md5));
+        assert_eq!(
+            mode(verify(false, true, None, md5)),
+            Some(SignMode::Certificate)
+        );
+        assert_eq!(
+            mode(verify(true, true, Some("1"), md5)),
+            Some(SignMode::Certificate)
+        );
+        assert_eq!(
+            mode(verify(true, true, Some("0"), rsa)),
+            Some(SignMode::Md5)
+        );
+        assert_eq!(
+            mode(verify(true, true, None, rsa)),
+            Some(SignMode::Certificate)
+        );
+        assert_eq!(mode(verify(true, true, None, md5)), Some(SignMode::Md5));
+    }
 
     #[test]
     fn glob() {

@@ -131,6 +131,25 @@ impl Mistake {
         v
     }
 
+    /// Every mistake class's stable name, the parameterised ones once.
+    pub fn names() -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = Mistake::units().into_iter().map(Mistake::name).collect();
+        v.extend(
+            [
+                Mistake::FieldLeftOut(0),
+                Mistake::FieldSignedTwice(0),
+                Mistake::FieldInPlaceOf {
+                    signed: 0,
+                    instead_of: 1,
+                },
+                Mistake::ExtraFieldSigned(0),
+                Mistake::MisspeltField(0),
+            ]
+            .map(Mistake::name),
+        );
+        v
+    }
+
     /// The stable name printed by `diagnose` (parameters are shown beside it).
     pub fn name(self) -> &'static str {
         use Mistake as M;

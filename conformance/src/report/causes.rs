@@ -236,15 +236,68 @@ fn candidates(
     )
 }
 
+/// One group: the cause's name, its description and the rows it explains.
+type Group = (String, String, Vec<usize>);
+
+/// Groups failures (row, the causes that explain it) greedily: the cause explaining the
+/// most open failures first, so that a failure two mistakes explain alike joins the
+/// larger group. Causes that explain exactly the same failures cannot be told apart by
+/// the run: one group, named by all of them (`a or b`). Returns the groups, most rows
+/// first, and per row (of `rows`) its group.
+fn cover(open: &[(usize, Vec<(String, String)>)], rows: usize) -> (Vec<Group>, Vec<Option<usize>>) {
+    let mut by_row: Vec<Option<usize>> = vec![None; rows];
+    let mut groups: Vec<Group> = Vec::new();
+    let mut descriptions: HashMap<&str, &str> = HashMap::new();
+    for (_, cands) in open {
+        for (n, d) in cands {
+            descriptions.entry(n).or_insert(d);
+        }
+    }
+    let describe = |n: &str| descriptions.get(n).copied().unwrap_or_default();
+    loop {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for (_, cands) in open.iter().filter(|(r, _)| by_row[*r].is_none()) {
+            for (n, _) in cands {
+                match counts.iter_mut().find(|(m, _)| *m == n) {
+                    Some(c) => c.1 += 1,
+                    None => counts.push((n, 1)),
+                }
+            }
+        }
+        // The first found among the largest.
+        let Some(&(best, most)) = counts.iter().rev().max_by_key(|(_, c)| *c) else {
+            break;
+        };
+        let covers = |name: &str| -> Vec<usize> {
+            open.iter()
+                .filter(|(r, cands)| by_row[*r].is_none() && cands.iter().any(|(n, _)| n == name))
+                .map(|(r, _)| *r)
+                .collect()
+        };
+        let rows = covers(best);
+        let mut name = best.to_owned();
+        let mut description = describe(best).to_owned();
+        for (n, c) in &counts {
+            if *c == most && *n != best && covers(n) == rows {
+                name.push_str(" or ");
+                name.push_str(n);
+                description.push_str(&format!(" — or {n}: {}", describe(n)));
+            }
+        }
+        for r in &rows {
+            by_row[*r] = Some(groups.len());
+        }
+        groups.push((name, description, rows));
+    }
+    (groups, by_row)
+}
+
 impl Report {
     /// Groups the failures by root cause, from the answers in the order of the rows
     /// (`runner::run_cases_answered`); the report then leads with them.
     pub fn explain(&mut self, answers: &[Option<Value>]) {
         let mut ex = Explainer::new(SEARCH_BUDGET);
-        let mut rc = RootCauses {
-            by_row: vec![None; self.rows.len()],
-            ..RootCauses::default()
-        };
+        let mut rc = RootCauses::default();
         // (row, the causes that explain it)
         let mut open: Vec<(usize, Vec<(String, String)>)> = Vec::new();
         for (i, row) in self.rows.iter().enumerate() {
@@ -261,64 +314,19 @@ impl Report {
                 }
             }
         }
-        // Greedy cover: the cause explaining the most open failures first, so that a
-        // failure two mistakes explain alike joins the larger group.
-        let mut descriptions: HashMap<&str, &str> = HashMap::new();
-        for (_, cands) in &open {
-            for (n, d) in cands {
-                descriptions.entry(n).or_insert(d);
-            }
-        }
-        loop {
-            let mut counts: Vec<(&str, usize)> = Vec::new();
-            for (_, cands) in open.iter().filter(|(r, _)| rc.by_row[*r].is_none()) {
-                for (n, _) in cands {
-                    match counts.iter_mut().find(|(m, _)| *m == n) {
-                        Some(c) => c.1 += 1,
-                        None => counts.push((n, 1)),
-                    }
-                }
-            }
-            let Some(&(best, most)) = counts.iter().rev().max_by_key(|(_, c)| *c) else {
-                break;
-            };
-            let covers = |name: &str| -> Vec<usize> {
-                open.iter()
-                    .filter(|(r, cands)| {
-                        rc.by_row[*r].is_none() && cands.iter().any(|(n, _)| n == name)
-                    })
-                    .map(|(r, _)| *r)
-                    .collect()
-            };
-            let rows = covers(best);
-            // Mistakes that explain exactly the same failures cannot be told apart by
-            // this run: one cause, named by all of them.
-            let alike: Vec<&str> = counts
-                .iter()
-                .filter(|(n, c)| *c == most && *n != best && covers(n) == rows)
-                .map(|(n, _)| *n)
-                .collect();
-            let describe = |n: &str| descriptions.get(n).copied().unwrap_or_default();
-            let mut name = best.to_owned();
-            let mut description = describe(best).to_owned();
-            for n in &alike {
-                name.push_str(" or ");
-                name.push_str(n);
-                description.push_str(&format!(" — or {n}: {}", describe(n)));
-            }
-            let index = rc.causes.len();
-            for r in &rows {
-                rc.by_row[*r] = Some(index);
-            }
-            rc.causes.push(RootCause {
+        let (groups, by_row) = cover(&open, self.rows.len());
+        rc.by_row = by_row;
+        rc.causes = groups
+            .into_iter()
+            .map(|(name, description, rows)| RootCause {
                 name,
                 description,
                 cases: rows
                     .iter()
                     .map(|r| self.rows[*r].result.case.id.clone())
                     .collect(),
-            });
-        }
+            })
+            .collect();
         rc.unexplained = open
             .iter()
             .filter(|(r, _)| rc.by_row[*r].is_none())
@@ -383,5 +391,68 @@ impl Report {
             xml(&out)
         ));
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(names: &[&str]) -> Vec<(String, String)> {
+        names
+            .iter()
+            .map(|n| ((*n).to_owned(), format!("about {n}")))
+            .collect()
+    }
+
+    #[test]
+    fn a_failure_two_mistakes_explain_joins_the_larger_group() {
+        let open = vec![
+            (0, c(&["wire-order", "alphabetical-order"])),
+            (2, c(&["alphabetical-order"])),
+            (3, c(&["alphabetical-order"])),
+            (4, c(&["lowercase-hex"])),
+            (5, c(&[])),
+        ];
+        let (groups, by_row) = cover(&open, 6);
+        let names: Vec<(&str, &[usize])> = groups
+            .iter()
+            .map(|(n, _, r)| (n.as_str(), r.as_slice()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("alphabetical-order", &[0, 2, 3][..]),
+                ("lowercase-hex", &[4][..])
+            ]
+        );
+        assert_eq!(by_row, vec![Some(0), None, Some(0), Some(0), Some(1), None]);
+        assert_eq!(groups[1].1, "about lowercase-hex");
+    }
+
+    #[test]
+    fn mistakes_that_explain_the_same_failures_are_one_cause() {
+        let open = vec![
+            (0, c(&["decodeuri-values", "plus-kept"])),
+            (1, c(&["plus-kept", "decodeuri-values"])),
+            (2, c(&["field-left-out(ext2)"])),
+        ];
+        let (groups, _) = cover(&open, 3);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].0, "decodeuri-values or plus-kept");
+        assert_eq!(
+            groups[0].1,
+            "about decodeuri-values — or plus-kept: about plus-kept"
+        );
+        assert_eq!(groups[0].2, vec![0, 1]);
+        assert_eq!(groups[1].0, "field-left-out(ext2)");
+    }
+
+    #[test]
+    fn no_failure_no_cause() {
+        let (groups, by_row) = cover(&[], 2);
+        assert!(groups.is_empty());
+        assert_eq!(by_row, vec![None, None]);
+        assert_eq!(RootCauses::default().text(), "");
     }
 }

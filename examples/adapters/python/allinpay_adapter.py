@@ -290,6 +290,11 @@ def sign_source(message, values, rows=None):
         value = text_of(values.get(name))
         if kind not in signed:
             continue
+        if BROKEN == "misspelt-field" and name not in values:  # names matched ignoring case
+            alike = next((n for n in values if n.lower() == name.lower()), None)
+            if alike is not None:
+                pairs.append((alike, text_of(values[alike])))
+                continue
         if value != "" or BROKEN == "empty-fields-signed" and name in values \
                 or BROKEN == "all-table-fields-signed" and kind == "S":
             pairs.append((name, signed_value(name, value)))
