@@ -148,13 +148,14 @@ impl Report {
                 r.passed,
             );
         }
-        // Rows not answered at all, by operation and mode.
+        // Rows not answered at all, by operation, side and mode.
         let mut idle: Vec<(String, usize, usize)> = Vec::new();
         for r in rows.iter().filter(|r| r.answered == 0) {
-            let what = match r.mode {
-                Some(m) => format!("{} {m}", r.op),
-                None => r.op.to_owned(),
-            };
+            let what = [Some(r.op), r.side, r.mode]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
             match idle.iter_mut().find(|(w, _, _)| *w == what) {
                 Some(x) => {
                     x.1 += 1;
