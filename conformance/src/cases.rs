@@ -7,8 +7,10 @@ use std::path::Path;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
+use allinpay_protocol::codec::Mode;
 use allinpay_protocol::sign::TextForm;
-use allinpay_protocol::Charset;
+use allinpay_protocol::spec::SignScheme;
+use allinpay_protocol::{any, Charset, MessageKind};
 
 use crate::class::{classify, CaseClass};
 use crate::vectors::{self, Expected, LintError, TestGroup, VectorFile};
@@ -72,6 +74,77 @@ impl CaseOp {
     }
 }
 
+/// Which party's code a `sign` or `verify` request asks (§5): the merchant signs its
+/// requests and verifies the gateway's answers and notifications; the gateway (a
+/// sandbox-like implementation) signs those and verifies the merchant's requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Side {
+    Merchant,
+    Gateway,
+}
+
+impl Side {
+    /// The name in the adapter protocol.
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Merchant => "merchant",
+            Side::Gateway => "gateway",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Side> {
+        match name {
+            "merchant" => Some(Side::Merchant),
+            "gateway" => Some(Side::Gateway),
+            _ => None,
+        }
+    }
+
+    /// Who signs `kind` (its §5 scheme); `None` for unsigned messages.
+    pub fn signer(kind: MessageKind) -> Option<Side> {
+        match kind.def().scheme {
+            SignScheme::MerchantMd5 => Some(Side::Merchant),
+            SignScheme::GatewayNameValue | SignScheme::GatewayText => Some(Side::Gateway),
+            SignScheme::Unsigned => None,
+        }
+    }
+
+    /// Who verifies `kind`: the party that receives it.
+    pub fn verifier(kind: MessageKind) -> Option<Side> {
+        Side::signer(kind).map(|s| match s {
+            Side::Merchant => Side::Gateway,
+            Side::Gateway => Side::Merchant,
+        })
+    }
+
+    /// The side a `sign` (`verifying` false) or `verify` request of `message` asks.
+    pub fn of_request(message: &str, verifying: bool) -> Option<Side> {
+        let kind = MessageKind::from_name(message)?;
+        if verifying {
+            Side::verifier(kind)
+        } else {
+            Side::signer(kind)
+        }
+    }
+}
+
+/// The signature scheme a case exercises (§5.3): MD5 with the key (signType 0) or the
+/// gateway certificate (signType 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SignMode {
+    Md5,
+    Certificate,
+}
+
+impl SignMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            SignMode::Md5 => "md5",
+            SignMode::Certificate => "certificate",
+        }
+    }
+}
+
 /// One test of one vector file.
 #[derive(Clone, Debug)]
 pub struct Case {
@@ -95,6 +168,52 @@ impl Case {
     /// A documented value that no rule reproduces (flag `Erratum…`).
     pub fn is_erratum(&self) -> bool {
         self.flags.iter().any(|f| f.starts_with("Erratum"))
+    }
+
+    /// The side a `sign` or `verify` case asks ([`Side`]); `None` for the other operations.
+    pub fn side(&self) -> Option<Side> {
+        match self.op {
+            CaseOp::Sign { .. } => Side::of_request(&self.message, false),
+            CaseOp::Verify { .. } => Side::of_request(&self.message, true),
+            _ => None,
+        }
+    }
+
+    /// The scheme a `sign` or `verify` case exercises: signing is MD5; a verify case's is
+    /// the merchant's configuration, i.e. its one credential, else `configuredSignType`,
+    /// else the signType the message declares (§5.3). An MD5-only implementation answers
+    /// `unsupported` exactly to the certificate cases.
+    pub fn mode(&self) -> Option<SignMode> {
+        let CaseOp::Verify {
+            key,
+            configured_sign_type,
+            certificate,
+            wire,
+            ..
+        } = &self.op
+        else {
+            return matches!(self.op, CaseOp::Sign { .. }).then_some(SignMode::Md5);
+        };
+        let by_sign_type = |t: &str| {
+            if t == "1" {
+                SignMode::Certificate
+            } else {
+                SignMode::Md5
+            }
+        };
+        Some(match (key, certificate) {
+            (_, None) => SignMode::Md5,
+            (None, Some(_)) => SignMode::Certificate,
+            (Some(_), Some(_)) => match configured_sign_type {
+                Some(t) => by_sign_type(t),
+                None => {
+                    let declared = MessageKind::from_name(&self.message)
+                        .and_then(|k| any::parse(k, wire.as_bytes(), Mode::Lenient).ok())
+                        .and_then(|r| r.sign_type().map(str::to_owned));
+                    by_sign_type(declared.as_deref().unwrap_or("0"))
+                }
+            },
+        })
     }
 
     /// The adapter request (one JSON object, `docs/adapter.md`).
@@ -145,6 +264,9 @@ impl Case {
                 json!({"op": "decode-signature", "signMsg": sign_msg})
             }
         };
+        if let Some(side) = self.side() {
+            req["side"] = json!(side.name());
+        }
         req["id"] = json!(self.id);
         req
     }
@@ -401,7 +523,93 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::*;
+
+    fn case(message: &str, op: CaseOp) -> Case {
+        Case {
+            id: format!("x/{message}/f/tc1"),
+            file: "f".into(),
+            message: message.into(),
+            section: "x".into(),
+            tc_id: 1,
+            comment: String::new(),
+            flags: Vec::new(),
+            expected: Expected::Valid,
+            op,
+            class: CaseClass::Conformance,
+        }
+    }
+
+    fn verify(key: bool, cert: bool, configured: Option<&str>, wire: &str) -> CaseOp {
+        CaseOp::Verify {
+            key: key.then(|| "1234567890".to_owned()),
+            charset: None,
+            configured_sign_type: configured.map(str::to_owned),
+            certificate: cert.then(|| ("c.pem".to_owned(), "PEM".to_owned())),
+            wire: wire.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_merchant_signs_requests_and_verifies_answers() {
+        let sign = || CaseOp::Sign {
+            key: "1234567890".into(),
+            charset: Charset::Utf8,
+            fields: Map::new(),
+            sign_source: None,
+            text_form: None,
+            sign_msg: String::new(),
+        };
+        let side = |m: &str, op: CaseOp| case(m, op).side();
+        assert_eq!(side("pay-request", sign()), Some(Side::Merchant));
+        assert_eq!(side("refund-response", sign()), Some(Side::Gateway));
+        assert_eq!(side("refund-query-response", sign()), Some(Side::Gateway));
+        assert_eq!(
+            side("pay-notify", verify(true, false, None, "")),
+            Some(Side::Merchant)
+        );
+        assert_eq!(
+            side("pay-request", verify(true, false, None, "")),
+            Some(Side::Gateway)
+        );
+        assert_eq!(
+            side("order-query", verify(true, false, None, "")),
+            Some(Side::Gateway)
+        );
+        let parse = CaseOp::Parse {
+            wire: String::new(),
+            expected: None,
+        };
+        assert_eq!(side("pay-notify", parse.clone()), None);
+        let req = case("pay-notify", verify(true, false, None, "")).request();
+        assert_eq!(req["side"], "merchant");
+        assert!(case("pay-notify", parse).request().get("side").is_none());
+    }
+
+    #[test]
+    fn a_verify_case_mode_is_the_merchant_configuration() {
+        let mode = |op: CaseOp| case("pay-notify", op).mode();
+        let md5 = "merchantId=1&signType=0&signMsg=AB";
+        let rsa = "merchantId=1&signType=1&signMsg=AB";
+        assert_eq!(mode(verify(true, false, None, rsa)), Some(SignMode::Md5));
+        assert_eq!(
+            mode(verify(false, true, None, md5)),
+            Some(SignMode::Certificate)
+        );
+        assert_eq!(
+            mode(verify(true, true, Some("1"), md5)),
+            Some(SignMode::Certificate)
+        );
+        assert_eq!(
+            mode(verify(true, true, Some("0"), rsa)),
+            Some(SignMode::Md5)
+        );
+        assert_eq!(
+            mode(verify(true, true, None, rsa)),
+            Some(SignMode::Certificate)
+        );
+        assert_eq!(mode(verify(true, true, None, md5)), Some(SignMode::Md5));
+    }
 
     #[test]
     fn glob() {

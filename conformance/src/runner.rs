@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+
 use crate::adapter::Implementation;
 use crate::cases::Case;
 use crate::judge::evaluate;
@@ -11,18 +13,32 @@ use crate::verdict::{CaseResult, Judge, Verdict};
 
 /// Asks `imp` about `case` and judges the answer.
 pub fn run_case(case: &Case, imp: &mut dyn Implementation, judge: Judge) -> CaseResult {
+    run_case_answered(case, imp, judge).0
+}
+
+/// [`run_case`], with the answer (`None`: no usable answer), which the root causes of the
+/// report explain.
+pub fn run_case_answered(
+    case: &Case,
+    imp: &mut dyn Implementation,
+    judge: Judge,
+) -> (CaseResult, Option<Value>) {
     let started = Instant::now();
-    let (verdict, detail) = match imp.call(&case.request()) {
-        Ok(answer) => evaluate(case, &answer, judge),
-        Err(e) => (Verdict::Error, e.to_string()),
+    let (verdict, detail, answer) = match imp.call(&case.request()) {
+        Ok(answer) => {
+            let (v, d) = evaluate(case, &answer, judge);
+            (v, d, Some(answer))
+        }
+        Err(e) => (Verdict::Error, e.to_string(), None),
     };
-    CaseResult {
+    let result = CaseResult {
         case: case.clone(),
         verdict,
         detail,
         deviation: None,
         time: started.elapsed(),
-    }
+    };
+    (result, answer)
 }
 
 /// Runs `cases` in order; deviation-listed ones are reported, not run, unless
@@ -34,24 +50,39 @@ pub fn run_cases(
     deviations: &KnownFailures,
     include_deviations: bool,
 ) -> Vec<CaseResult> {
+    run_cases_answered(cases, imp, judge, deviations, include_deviations).0
+}
+
+/// [`run_cases`], with each case's answer in the same order (`None` when the case was not
+/// run or got no usable answer).
+pub fn run_cases_answered(
+    cases: &[&Case],
+    imp: &mut dyn Implementation,
+    judge: Judge,
+    deviations: &KnownFailures,
+    include_deviations: bool,
+) -> (Vec<CaseResult>, Vec<Option<Value>>) {
     cases
         .iter()
         .map(|case| {
             let reason = deviations.reason(&case.id).map(str::to_owned);
             match reason {
-                Some(r) if !include_deviations => CaseResult {
-                    case: (*case).clone(),
-                    verdict: Verdict::KnownFailure,
-                    detail: format!("known deviation, not run: {r}"),
-                    deviation: Some(r),
-                    time: Duration::ZERO,
-                },
+                Some(r) if !include_deviations => (
+                    CaseResult {
+                        case: (*case).clone(),
+                        verdict: Verdict::KnownFailure,
+                        detail: format!("known deviation, not run: {r}"),
+                        deviation: Some(r),
+                        time: Duration::ZERO,
+                    },
+                    None,
+                ),
                 reason => {
-                    let mut res = run_case(case, imp, judge);
+                    let (mut res, answer) = run_case_answered(case, imp, judge);
                     res.deviation = reason;
-                    res
+                    (res, answer)
                 }
             }
         })
-        .collect()
+        .unzip()
 }

@@ -19,7 +19,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use serde_json::{json, Map, Value};
 
 use crate::adapter::{Adapter, Builtin, CallError, Implementation};
-use crate::cases::{self, Case};
+use crate::cases::{self, Case, Side};
 use crate::class::{CaseClass, HardeningPolicy};
 use crate::error::SuiteError;
 use crate::judge::evaluate;
@@ -44,6 +44,9 @@ pub enum Answer<T> {
 pub struct SignRequest<'a> {
     /// The CLI name (`pay-request`, `pay-notify`, `refund-query-response`, …).
     pub message: &'a str,
+    /// Whose signature is asked for: the merchant's (its requests) or the gateway's (its
+    /// answers and notifications, for sandbox-like implementations).
+    pub side: Side,
     /// Spec field names to string or integer values; texts: a record or `{"records":[…]}`.
     pub fields: &'a Map<String, Value>,
     pub key: &'a str,
@@ -64,6 +67,8 @@ pub struct Signature {
 #[derive(Clone, Debug)]
 pub struct VerifyRequest<'a> {
     pub message: &'a str,
+    /// Who verifies: the merchant (answers and notifications) or the gateway (requests).
+    pub side: Side,
     pub wire: &'a str,
     pub key: Option<&'a str>,
     /// The gateway certificate, PEM.
@@ -132,11 +137,19 @@ impl<I: Integration> Implementation for Typed<I> {
     fn call(&mut self, req: &Value) -> Result<Value, CallError> {
         let bad = |what: &str| CallError::BadAnswer(format!("the request lacks {what}"));
         let message = s(req, "message").unwrap_or_default();
+        // The runner always sends `side`; a request without it gets the message's.
+        let side = |verifying: bool| {
+            s(req, "side")
+                .and_then(Side::from_name)
+                .or_else(|| Side::of_request(message, verifying))
+                .ok_or_else(|| bad("side"))
+        };
         let empty = Map::new();
         Ok(match s(req, "op").unwrap_or_default() {
             "sign" => {
                 let r = SignRequest {
                     message,
+                    side: side(false)?,
                     fields: req
                         .get("fields")
                         .and_then(Value::as_object)
@@ -156,6 +169,7 @@ impl<I: Integration> Implementation for Typed<I> {
             "verify" => {
                 let r = VerifyRequest {
                     message,
+                    side: side(true)?,
                     wire: s(req, "wire").ok_or_else(|| bad("wire"))?,
                     key: s(req, "key"),
                     certificate: s(req, "certificate"),

@@ -1,6 +1,6 @@
 //! The runner against the example adapters (examples/adapters/): the correct ones pass
 //! every case they support, and each deliberately broken variant fails exactly the cases
-//! its bug breaks. Those cases are not listed by hand: they are computed from every vector
+//! its bug breaks, and the report's root causes name its one mistake for all of them. Those cases are not listed by hand: they are computed from every vector
 //! file (its groups, fields, wires, flags and expected results) and the spec's tables
 //! (which fields are signed, in which order), so a vector file added later is covered
 //! without editing this test.
@@ -122,6 +122,11 @@ struct Run {
     /// `acceptable` cases the adapter accepted.
     accepted_quirks: BTreeSet<String>,
     total: usize,
+    /// The root causes (name, cases) and the failures none explains.
+    causes: Vec<(String, usize)>,
+    unexplained: Vec<String>,
+    /// The scope rows.
+    scope: Vec<Value>,
 }
 
 /// Runs the adapter over every case.
@@ -164,12 +169,29 @@ fn run_env(adapter: &str, env: &[(&str, &str)]) -> Run {
             other => panic!("{adapter}: {id} is {other}: {}", c["detail"]),
         }
     }
+    let rc = &report["rootCauses"];
     Run {
         code: out.status.code().unwrap_or(-1),
         failing,
         skipped,
         accepted_quirks,
         total: cases.len(),
+        causes: rc["causes"]
+            .as_array()
+            .expect("rootCauses.causes")
+            .iter()
+            .map(|c| {
+                let name = c["name"].as_str().expect("name").to_owned();
+                (name, c["count"].as_u64().expect("count") as usize)
+            })
+            .collect(),
+        unexplained: rc["notExplained"]["cases"]
+            .as_array()
+            .expect("notExplained")
+            .iter()
+            .map(|c| c.as_str().expect("id").to_owned())
+            .collect(),
+        scope: report["scope"].as_array().expect("scope").clone(),
     }
 }
 
@@ -380,10 +402,16 @@ fn wire_sign_type(v: &Vector) -> Option<String> {
         .map(|(_, x)| x)
 }
 
-/// A case the adapter can answer: a certificate in the request needs the language's RSA
-/// (else the example answers `unsupported` to the whole request).
+/// A case the adapter can answer: without the language's RSA an example is MD5-only
+/// (docs/adapter.md): it answers `unsupported` to a certificate case, i.e. a request with
+/// only the certificate, or a merchant configured for it (`configuredSignType` 1, else the
+/// message's own signType 1), and verifies the rest with the key.
 fn answerable(v: &Vector, with_cert: bool) -> bool {
-    with_cert || v.certificate.is_none()
+    let md5_merchant = || match v.configured.as_deref() {
+        Some(t) => t == "0",
+        None => wire_sign_type(v).as_deref() == Some("0"),
+    };
+    with_cert || v.certificate.is_none() || (v.key.is_some() && md5_merchant())
 }
 
 /// The vectors' ids selected by `pred`.
@@ -636,13 +664,30 @@ fn decodeuri_breaks(all: &[Vector], with_cert: bool) -> BTreeSet<String> {
     })
 }
 
-fn check(adapter: &str, want_failing: &BTreeSet<String>, all: &[Vector], with_cert: bool) {
-    check_skipping(adapter, want_failing, &expected_skips(all, with_cert));
+fn check(
+    adapter: &str,
+    want_failing: &BTreeSet<String>,
+    all: &[Vector],
+    with_cert: bool,
+    cause: Option<&str>,
+) {
+    check_skipping(
+        adapter,
+        want_failing,
+        &expected_skips(all, with_cert),
+        cause,
+    );
 }
 
-/// Runs the adapter: it fails exactly `want_failing` (less the cases it skips) and skips
-/// exactly `skips`.
-fn check_skipping(adapter: &str, want_failing: &BTreeSet<String>, skips: &BTreeSet<String>) {
+/// Runs the adapter: it fails exactly `want_failing` (less the cases it skips), skips
+/// exactly `skips`, and its report names one root cause for every failure: `cause` (one
+/// of the names a cause lists when the run cannot tell them apart), or none at all.
+fn check_skipping(
+    adapter: &str,
+    want_failing: &BTreeSet<String>,
+    skips: &BTreeSet<String>,
+    cause: Option<&str>,
+) {
     let want_failing: BTreeSet<String> = want_failing.difference(skips).cloned().collect();
     let want_failing = &want_failing;
     let r = run(adapter);
@@ -658,6 +703,34 @@ fn check_skipping(adapter: &str, want_failing: &BTreeSet<String>, skips: &BTreeS
         i32::from(!want_failing.is_empty()),
         "{adapter}: exit code"
     );
+    check_causes(adapter, &r, cause);
+}
+
+/// The root-cause section of a run: one cause named `cause` explaining every failure.
+fn check_causes(adapter: &str, r: &Run, cause: Option<&str>) {
+    assert!(
+        r.unexplained.is_empty(),
+        "{adapter}: not explained: {:#?}",
+        r.unexplained
+    );
+    match cause {
+        None => assert!(r.causes.is_empty(), "{adapter}: {:?}", r.causes),
+        Some(want) => {
+            assert!(!r.failing.is_empty(), "{adapter}: nothing failed");
+            let [(name, count)] = r.causes.as_slice() else {
+                panic!("{adapter}: one root cause expected: {:?}", r.causes);
+            };
+            assert!(
+                name.split(" or ").any(|n| n == want),
+                "{adapter}: root cause {name:?}, expected {want:?}"
+            );
+            assert_eq!(
+                *count,
+                r.failing.len(),
+                "{adapter}: {name} explains every failure"
+            );
+        }
+    }
 }
 
 fn python_adapter_passes_and_alphabetical_order_fails_exactly_the_name_value_signatures() {
@@ -666,7 +739,13 @@ fn python_adapter_passes_and_alphabetical_order_fails_exactly_the_name_value_sig
     if !crypto {
         eprintln!("python3 lacks `cryptography`: certificate cases are skipped by the adapter");
     }
-    check(&format!("python3 {PY}"), &BTreeSet::new(), &all, crypto);
+    check(
+        &format!("python3 {PY}"),
+        &BTreeSet::new(),
+        &all,
+        crypto,
+        None,
+    );
 
     let broken = alphabetical_breaks(&all, crypto);
     // The predicate must select something in each mode it claims to cover.
@@ -679,6 +758,7 @@ fn python_adapter_passes_and_alphabetical_order_fails_exactly_the_name_value_sig
         &broken,
         &all,
         crypto,
+        Some("alphabetical-order"),
     );
 }
 
@@ -707,13 +787,14 @@ fn python_adapter_trusting_the_message_sign_type_falls_for_exactly_the_downgrade
         &broken,
         &all,
         crypto,
+        Some("sign-type-not-pinned"),
     );
 }
 
 fn php_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break() {
     let all = vectors();
     let ssl = php_has_openssl();
-    check(&format!("php {PHP}"), &BTreeSet::new(), &all, ssl);
+    check(&format!("php {PHP}"), &BTreeSet::new(), &all, ssl, None);
 
     let lower = lowercase_hex_breaks(&all, ssl);
     assert!(lower.iter().any(|id| id.starts_with("5.4/")), "{lower:#?}");
@@ -722,6 +803,7 @@ fn php_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break(
         &lower,
         &all,
         ssl,
+        Some("lowercase-hex"),
     );
 
     let empty = empty_fields_breaks(&all, ssl);
@@ -731,6 +813,7 @@ fn php_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break(
         &empty,
         &all,
         ssl,
+        Some("empty-fields-signed"),
     );
 }
 
@@ -739,7 +822,7 @@ fn java_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break
     let java = format!("java -cp {classes} AllinpayAdapter");
     let all = vectors();
     // The JDK has RSA (certificate mode) and GBK: only parse and check are skipped.
-    check(&java, &BTreeSet::new(), &all, true);
+    check(&java, &BTreeSet::new(), &all, true, None);
 
     let alphabetical = alphabetical_breaks(&all, true);
     assert!(alphabetical.iter().any(|id| id.contains("_cert/")));
@@ -748,6 +831,7 @@ fn java_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break
         &alphabetical,
         &all,
         true,
+        Some("alphabetical-order"),
     );
 
     let old_list = no_mcht_refund_order_no_breaks(&all, true);
@@ -765,6 +849,7 @@ fn java_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break
         &old_list,
         &all,
         true,
+        Some("field-left-out(mchtRefundOrderNo)"),
     );
 }
 
@@ -774,11 +859,16 @@ fn node_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break
     // crypto has RSA; Node has no GBK encoder: gbk and gb2312 cases are skipped.
     let skips = expected_skips_with(&all, true, false);
     assert!(all.iter().any(|v| gbk_charset(v) && skips.contains(&v.id)));
-    check_skipping(&node, &BTreeSet::new(), &skips);
+    check_skipping(&node, &BTreeSet::new(), &skips, None);
 
     let lower = lowercase_hex_breaks(&all, true);
     assert!(lower.iter().any(|id| id.starts_with("5.4/")), "{lower:#?}");
-    check_skipping(&format!("{node} --broken lowercase-hex"), &lower, &skips);
+    check_skipping(
+        &format!("{node} --broken lowercase-hex"),
+        &lower,
+        &skips,
+        Some("lowercase-hex"),
+    );
 
     let decodeuri = decodeuri_breaks(&all, true);
     // MD5 values (ext1 `%3C%2FUSER%3E`, `gift%26wrap`) and base64 certificate signatures.
@@ -787,7 +877,12 @@ fn node_adapter_passes_and_its_broken_variants_fail_exactly_the_cases_they_break
             && decodeuri.iter().any(|id| id.contains("_cert/")),
         "{decodeuri:#?}"
     );
-    check_skipping(&format!("{node} --broken decodeuri"), &decodeuri, &skips);
+    check_skipping(
+        &format!("{node} --broken decodeuri"),
+        &decodeuri,
+        &skips,
+        Some("decodeuri-values"),
+    );
 }
 
 fn python_adapter_without_cryptography_skips_the_certificate_cases() {
@@ -807,6 +902,18 @@ fn python_adapter_without_cryptography_skips_the_certificate_cases() {
     assert!(r.failing.is_empty(), "{:#?}", r.failing);
     assert_eq!(r.skipped, expected_skips(&vectors(), false));
     assert_eq!(r.code, 0);
+    // MD5-only: the scope table shows no certificate case answered, no MD5 case skipped.
+    for row in &r.scope {
+        match row["mode"].as_str() {
+            Some("certificate") => assert_eq!(row["answered"], 0, "{row}"),
+            Some("md5") => assert_eq!(row["skipped"], 0, "{row}"),
+            _ => {}
+        }
+    }
+    assert!(r
+        .scope
+        .iter()
+        .any(|row| row["mode"] == "certificate" && row["skipped"].as_u64() > Some(0)));
     let verdicts = r.total - r.skipped.len();
     eprintln!(
         "without cryptography: {verdicts} of {} cases got a verdict ({:.1} %)",

@@ -561,7 +561,10 @@ fn junit_is_well_formed_xml_with_one_testcase_per_case() {
               s = [c for c in cs if c.find('skipped') is not None]\n\
               assert int(r.get('tests')) == len(cs) and int(r.get('failures')) == len(f)\n\
               assert sum(int(t.get('tests')) for t in r.findall('testsuite')) == len(cs)\n\
-              print(len(r.findall('testsuite')), len(cs), len(f), len(s))\n\
+              lead = r.findall('testsuite')[0]\n\
+              assert lead.get('name') == 'root causes and scope' and lead.get('tests') == '0'\n\
+              assert lead.find('properties/property') is not None and lead.find('system-out') is not None\n\
+              print(len(r.findall('testsuite')) - 1, len(cs), len(f), len(s))\n\
               print('\\n'.join(f))";
     let res = Command::new("python3")
         .args(["-c", py, xml.to_str().expect("path")])
@@ -588,7 +591,10 @@ fn junit_is_well_formed_xml_with_one_testcase_per_case() {
                 .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
         })
         .count();
-    assert_eq!(counts[0], files, "one testsuite per vector file");
+    assert_eq!(
+        counts[0], files,
+        "one testsuite per vector file, after the lead suite"
+    );
     assert_eq!(counts[1], declared_tests());
     let failed: Vec<&str> = lines.collect();
     assert_eq!(counts[2], failed.len());

@@ -9,7 +9,7 @@ use allinpay_conformance::cases::{self, Case};
 use allinpay_conformance::class::HardeningPolicy;
 use allinpay_conformance::generate::{self, GenOptions};
 use allinpay_conformance::report::{self, KnownFailures, Report, ReportFormat};
-use allinpay_conformance::runner::run_cases;
+use allinpay_conformance::runner::run_cases_answered;
 use allinpay_conformance::verdict::Judge;
 use allinpay_protocol::codec::Mode;
 
@@ -165,14 +165,14 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             },
         }),
     };
-    let results = run_cases(
+    let (results, answers) = run_cases_answered(
         &selected,
         imp.as_mut(),
         judge,
         &deviations,
         args.include_deviations,
     );
-    let report = Report::new(
+    let mut report = Report::new(
         imp.describe(),
         args.strict,
         results,
@@ -181,6 +181,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     )
     .with_hardening(args.hardening.into());
     drop(imp);
+    report.explain(&answers);
     write_stdout(&report.render(args.format.into()));
     Ok(u8::from(report.failed() > 0))
 }

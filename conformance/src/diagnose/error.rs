@@ -39,6 +39,9 @@ pub enum DiagnoseError {
     /// The verifying side's `--computed` signature is MD5: it needs the key (§5.3).
     #[error("--computed needs the MD5 key (--key or --key-file)")]
     ComputedNeedsKey,
+    /// The key is blank (§5.2): nothing signed with it is explained.
+    #[error(transparent)]
+    Key(#[from] allinpay_protocol::KeyError),
     /// The library refused to sign the fields (§5.2).
     #[error(transparent)]
     Sign(#[from] SignError),

@@ -326,6 +326,25 @@ pub(super) fn received_input(
         }
         f.set_order(order);
     }
+    if let (Input::Flat(f), WireForm::Json) = (&mut input, kind.def().wire) {
+        // payData's members in the order they were written (§2.1: a JSON object).
+        if let Ok(members) = serde_json::from_slice::<Map<String, Value>>(wire) {
+            let order = members
+                .keys()
+                .filter_map(|name| {
+                    if let Some(i) = f.rows.iter().position(|(d, _)| d.name == name) {
+                        Some(Slot::Row(i))
+                    } else {
+                        f.extras
+                            .iter()
+                            .position(|x| x.name == *name)
+                            .map(Slot::Extra)
+                    }
+                })
+                .collect();
+            f.set_order(order);
+        }
+    }
     Ok((obj, input))
 }
 

@@ -131,6 +131,25 @@ impl Mistake {
         v
     }
 
+    /// Every mistake class's stable name, the parameterised ones once.
+    pub fn names() -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = Mistake::units().into_iter().map(Mistake::name).collect();
+        v.extend(
+            [
+                Mistake::FieldLeftOut(0),
+                Mistake::FieldSignedTwice(0),
+                Mistake::FieldInPlaceOf {
+                    signed: 0,
+                    instead_of: 1,
+                },
+                Mistake::ExtraFieldSigned(0),
+                Mistake::MisspeltField(0),
+            ]
+            .map(Mistake::name),
+        );
+        v
+    }
+
     /// The stable name printed by `diagnose` (parameters are shown beside it).
     pub fn name(self) -> &'static str {
         use Mistake as M;
@@ -285,6 +304,22 @@ impl Mistake {
                 | Mistake::FieldInPlaceOf { .. }
                 | Mistake::ExtraFieldSigned(_)
                 | Mistake::MisspeltField(_)
+        )
+    }
+
+    /// Whether the mistake is in how the key is appended (§5.2, §3.8): a certificate
+    /// signature covers no key (§5.3).
+    pub(super) fn concerns_key(self) -> bool {
+        matches!(
+            self,
+            Mistake::KeyWithoutPrefix
+                | Mistake::KeyAfterAmpersand
+                | Mistake::KeyAfterBar
+                | Mistake::KeyEqWithoutAmpersand
+                | Mistake::KeyWhitespace(_)
+                | Mistake::AmpersandAfterKey
+                | Mistake::TextKeyAsForm
+                | Mistake::TextKeyWithoutBar
         )
     }
 

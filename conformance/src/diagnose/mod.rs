@@ -19,9 +19,10 @@
 //! The parts: `mistakes` is the catalogue, `input` the model of what is signed,
 //! `transforms` the value changes mistakes make, `variants` the bytes hashed per set of
 //! mistakes, `search` the search, `render` the text and JSON output, `verifying` the
-//! verifying side.
+//! verifying side, `explainer` the many failures of one run (`run`'s root causes).
 
 mod error;
+mod explainer;
 mod input;
 mod mistakes;
 mod render;
@@ -31,6 +32,7 @@ mod variants;
 mod verifying;
 
 pub use error::DiagnoseError;
+pub use explainer::{Explainer, Finding};
 pub use mistakes::{KeySpace, Mistake};
 pub use render::{diagnosis_json, render, render_report, report_json};
 pub use search::{diagnose, Diagnosis, Explanation, MAX_VARIANTS, TIME_BUDGET};

@@ -12,10 +12,12 @@ use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::spec::{MessageKind, Signing};
 use allinpay_protocol::MerchantKey;
 
+use md5::{Digest, Md5};
+
 use super::input::Input;
 use super::mistakes::{KeySpace, Mistake};
 use super::transforms::{hex, sig_bytes};
-use super::variants::{declared, digest, source};
+use super::variants::{declared, digest, flat_source, signed_bytes, source, text_body};
 use super::DiagnoseError;
 
 /// A variant that reproduces the signature.
@@ -58,6 +60,83 @@ pub struct Diagnosis {
 pub const MAX_VARIANTS: usize = 200_000;
 /// The search stops after this long, whatever it has tried.
 pub const TIME_BUDGET: Duration = Duration::from_millis(800);
+
+/// What a variant is compared with.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Scheme<'a> {
+    /// §5.2: the uppercase hex MD5 of the source with the key; the target is a signMsg.
+    Md5(&'a MerchantKey),
+    /// §5.3: the bytes a certificate signature covers ([`signed_bytes`]); the target is
+    /// those bytes as the verifier built them. No key is involved.
+    SignedBytes,
+}
+
+/// A target as a digest, with the hex cases its text is written in.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Target {
+    digest: [u8; 16],
+    lower: bool,
+    upper: bool,
+}
+
+impl Target {
+    /// `sig` (MD5: 32 hex digits) or the signed bytes' text; `None` when an MD5 target is
+    /// not hex.
+    pub(super) fn new(scheme: Scheme<'_>, sig: &str) -> Option<Target> {
+        match scheme {
+            Scheme::Md5(_) => sig_bytes(sig).map(|digest| Target {
+                digest,
+                lower: !sig.bytes().any(|b| b.is_ascii_uppercase()),
+                upper: !sig.bytes().any(|b| b.is_ascii_lowercase()),
+            }),
+            // The bytes are compared through their MD5: the case is in the bytes.
+            Scheme::SignedBytes => Some(Target {
+                digest: Md5::digest(sig.as_bytes()).into(),
+                lower: true,
+                upper: true,
+            }),
+        }
+    }
+
+    /// Whether a variant's fingerprint (and hex case) is this target.
+    fn is(&self, fp: &[u8; 16], lower: bool) -> bool {
+        *fp == self.digest && if lower { self.lower } else { self.upper }
+    }
+}
+
+/// A variant's fingerprint: its MD5 digest, or the MD5 of its signed bytes; with whether
+/// it is written in lowercase hex (MD5 only: the signed bytes hold their case).
+pub(super) fn fingerprint(
+    input: &Input,
+    set: &[Mistake],
+    scheme: Scheme<'_>,
+) -> Option<([u8; 16], bool)> {
+    match scheme {
+        Scheme::Md5(key) => {
+            digest(input, set, key).map(|d| (d, set.contains(&Mistake::LowercaseHex)))
+        }
+        Scheme::SignedBytes => signed_bytes(input, set).map(|b| (Md5::digest(b).into(), false)),
+    }
+}
+
+/// Whether the variant `set` reproduces `target`.
+pub(super) fn reproduces(
+    input: &Input,
+    set: &[Mistake],
+    scheme: Scheme<'_>,
+    target: &Target,
+) -> bool {
+    fingerprint(input, set, scheme).is_some_and(|(fp, lower)| target.is(&fp, lower))
+}
+
+/// The text a variant hashes or signs, key masked.
+fn shown(input: &Input, set: &[Mistake], scheme: Scheme<'_>, masked: &str) -> String {
+    match (scheme, input) {
+        (Scheme::Md5(_), _) => source(input, set, masked),
+        (Scheme::SignedBytes, Input::Flat(f)) => flat_source(f, set),
+        (Scheme::SignedBytes, Input::Text(t)) => text_body(t, set),
+    }
+}
 
 /// A mistake's label and description with the names of the fields it concerns.
 pub(super) fn label(input: &Input, m: Mistake) -> (String, String) {
@@ -108,13 +187,18 @@ pub(super) fn label(input: &Input, m: Mistake) -> (String, String) {
 }
 
 /// The explanation of a variant that reproduces the signature.
-fn explain(input: &Input, set: &[Mistake], masked: &str) -> Explanation {
+pub(super) fn explain(
+    input: &Input,
+    set: &[Mistake],
+    scheme: Scheme<'_>,
+    masked: &str,
+) -> Explanation {
     let (labels, descriptions) = set.iter().map(|m| label(input, *m)).unzip();
     Explanation {
         mistakes: set.to_vec(),
         labels,
         descriptions,
-        source_masked: source(input, set, masked),
+        source_masked: shown(input, set, scheme, masked),
         form: match input {
             Input::Text(t) => Some(t.form),
             Input::Flat(_) => None,
@@ -136,7 +220,7 @@ fn similar(a: &str, b: &str) -> bool {
 }
 
 /// The mistakes that can change the bytes of `input`.
-fn singles(input: &Input, key: &MerchantKey) -> Vec<Mistake> {
+fn singles(input: &Input, scheme: Scheme<'_>) -> Vec<Mistake> {
     let mut out: Vec<Mistake> = Mistake::units()
         .into_iter()
         .filter(|m| match input {
@@ -155,8 +239,16 @@ fn singles(input: &Input, key: &MerchantKey) -> Vec<Mistake> {
                     && (*m != Mistake::LfLineTerminators || !t.lf)
             }
         })
-        .filter(|m| {
-            *m != Mistake::KeyWhitespace(KeySpace::Trimmed) || key.expose().trim() != key.expose()
+        .filter(|m| match scheme {
+            Scheme::Md5(key) => {
+                *m != Mistake::KeyWhitespace(KeySpace::Trimmed)
+                    || key.expose().trim() != key.expose()
+            }
+            // No key is signed; a name=value source has no hex to write in lowercase.
+            Scheme::SignedBytes => {
+                let hexless = matches!(input, Input::Flat(_));
+                !(m.concerns_key() || (*m == Mistake::LowercaseHex && hexless))
+            }
         })
         .collect();
     if let Input::Flat(f) = input {
@@ -213,33 +305,72 @@ pub fn diagnose(
 pub(super) fn diagnose_input(
     kind: MessageKind,
     fields: &Map<String, Value>,
-    mut input: Input,
+    input: Input,
     key: &MerchantKey,
     sig: &str,
     deadline: Instant,
 ) -> Result<Diagnosis, DiagnoseError> {
-    let masked = key.masked();
+    search(kind, fields, input, Scheme::Md5(key), None, sig, deadline)
+}
+
+/// The correct value of `input` under `scheme`: the §5.2 signature (checked against the
+/// library's for fields), or the signed bytes' text.
+fn correct_value(
+    kind: MessageKind,
+    fields: &Map<String, Value>,
+    input: &Input,
+    scheme: Scheme<'_>,
+    form: Option<TextForm>,
+) -> Result<String, DiagnoseError> {
+    let key = match scheme {
+        Scheme::Md5(key) => key,
+        Scheme::SignedBytes => {
+            let b = signed_bytes(input, &[]).unwrap_or_default();
+            return Ok(String::from_utf8_lossy(&b).into_owned());
+        }
+    };
     // Texts from a wire are hashed as received (LF line ends included); fields as the
     // library builds them, and the variant builder must agree with it on the rule.
-    let correct = match &input {
-        Input::Text(t) if t.wire => hex(&digest(&input, &[], key).unwrap_or_default(), false),
+    Ok(match input {
+        Input::Text(t) if t.wire => hex(&digest(input, &[], key).unwrap_or_default(), false),
         _ => {
             let mut obj = fields.clone();
             obj.remove("unknownFields");
-            let correct = any::md5_sign_fields(kind, &obj, key, declared(&input), None)?
+            let correct = any::md5_sign_fields(kind, &obj, key, declared(input), form)?
                 .as_str()
                 .to_owned();
-            let base = digest(&input, &[], key).map(|d| hex(&d, false));
+            let base = digest(input, &[], key).map(|d| hex(&d, false));
             if base.as_deref() != Some(correct.as_str()) {
                 return Err(DiagnoseError::BuilderDisagrees(kind));
             }
             correct
         }
-    };
+    })
+}
+
+/// [`diagnose_input`] under either scheme: `sig` is a signMsg (MD5) or the signed bytes
+/// a verifier built (certificate). With `only`, a text's one correct form is that one
+/// (a sign request names the form it asks for); else every form a gateway uses is.
+pub(super) fn search(
+    kind: MessageKind,
+    fields: &Map<String, Value>,
+    mut input: Input,
+    scheme: Scheme<'_>,
+    only: Option<TextForm>,
+    sig: &str,
+    deadline: Instant,
+) -> Result<Diagnosis, DiagnoseError> {
+    if let Some(f) = only {
+        input.set_form(f);
+    }
+    let masked = "<key>";
+    let correct = correct_value(kind, fields, &input, scheme, only)?;
+    // The signature as bytes, and which hex cases it is written in.
+    let target = Target::new(scheme, sig);
     let mut d = Diagnosis {
         matches: sig == correct,
         correct,
-        source_masked: source(&input, &[], masked),
+        source_masked: shown(&input, &[], scheme, masked),
         explanations: Vec::new(),
         tried: 1,
         singles: 0,
@@ -251,9 +382,10 @@ pub(super) fn diagnose_input(
     // Every signed-text form that real answers use is correct, none is a mistake; the
     // digests of the correct forms are never reported as variants.
     let mut seen: HashSet<([u8; 16], bool)> = HashSet::new();
-    let forms: Vec<Option<TextForm>> = match &input {
-        Input::Text(_) => TextForm::ALL.into_iter().map(Some).collect(),
-        Input::Flat(_) => vec![None],
+    let forms: Vec<Option<TextForm>> = match (&input, only) {
+        (Input::Text(_), None) => TextForm::ALL.into_iter().map(Some).collect(),
+        (Input::Text(_), Some(f)) => vec![Some(f)],
+        (Input::Flat(_), _) => vec![None],
     };
     let default = match &input {
         Input::Text(t) => Some(t.form),
@@ -261,9 +393,9 @@ pub(super) fn diagnose_input(
     };
     for f in forms.iter().flatten() {
         input.set_form(*f);
-        if let Some(dg) = digest(&input, &[], key) {
-            seen.insert((dg, false));
-            if !d.matches && hex(&dg, false) == sig {
+        if let Some(fp) = fingerprint(&input, &[], scheme) {
+            seen.insert(fp);
+            if !d.matches && target.is_some_and(|t| t.is(&fp.0, false)) {
                 d.matches = true;
                 d.form = Some(*f);
             }
@@ -276,22 +408,14 @@ pub(super) fn diagnose_input(
         }
     }
     if let Input::Flat(_) = input {
-        if let Some(dg) = digest(&input, &[], key) {
-            seen.insert((dg, false));
+        if let Some(fp) = fingerprint(&input, &[], scheme) {
+            seen.insert(fp);
         }
     }
     if d.matches {
         return Ok(d);
     }
-    // The signature as bytes, and which hex cases it is written in.
-    let target = sig_bytes(sig).map(|t| {
-        (
-            t,
-            !sig.bytes().any(|b| b.is_ascii_uppercase()),
-            !sig.bytes().any(|b| b.is_ascii_lowercase()),
-        )
-    });
-    let singles = singles(&input, key);
+    let singles = singles(&input, scheme);
     let cheap: Vec<Mistake> = singles.iter().copied().filter(|m| m.cheap()).collect();
     // Levels: 1, 2, 3 mistakes; the search stops at the first level that explains `sig`.
     for level in 1..=3 {
@@ -340,11 +464,10 @@ pub(super) fn diagnose_input(
                     d.budget_exhausted = true;
                     break;
                 }
-                let Some(dg) = digest(&input, set, key) else {
+                let Some(fp) = fingerprint(&input, set, scheme) else {
                     continue;
                 };
-                let lower = set.contains(&Mistake::LowercaseHex);
-                if !seen.insert((dg, lower)) {
+                if !seen.insert(fp) {
                     continue;
                 }
                 d.tried += 1;
@@ -353,10 +476,8 @@ pub(super) fn diagnose_input(
                     2 => d.pairs += 1,
                     _ => d.triples += 1,
                 }
-                if target.is_some_and(|(t, is_lower, is_upper)| {
-                    dg == t && if lower { is_lower } else { is_upper }
-                }) {
-                    d.explanations.push(explain(&input, set, masked));
+                if target.is_some_and(|t| t.is(&fp.0, fp.1)) {
+                    d.explanations.push(explain(&input, set, scheme, masked));
                 }
             }
         }

@@ -100,6 +100,22 @@ pub(super) fn encode(text: String, charset: Charset) -> Option<Vec<u8>> {
     }
 }
 
+/// `text` in GBK as Java's `getBytes("GBK")` and PHP's `mb_convert_encoding` write it: a
+/// character GBK lacks becomes `?` (the GBK-charset mistake on UTF-8 text, §5.1 c).
+pub(super) fn encode_gbk_lossy(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let (b, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+        if unmappable {
+            out.push(b'?');
+        } else {
+            out.extend_from_slice(&b);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +138,11 @@ mod tests {
         );
         assert_eq!(percent_decode("a+b%2F%", |_| false, false), "a+b/%");
         assert_eq!(percent_decode("a+b%2F", |_| false, true), "a b/");
+    }
+
+    #[test]
+    fn gbk_lossy_replaces_what_gbk_lacks() {
+        // 中 is D6 D0 in GBK; U+20BB7 (𠮷) is not in GBK.
+        assert_eq!(encode_gbk_lossy("a中\u{20BB7}b"), b"a\xD6\xD0?b".to_vec());
     }
 }

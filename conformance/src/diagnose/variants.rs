@@ -11,7 +11,7 @@ use allinpay_protocol::{Charset, MerchantKey};
 
 use super::input::{Flat, Input, Slot, Text};
 use super::mistakes::Mistake;
-use super::transforms::{decode_uri, encode, percent_decode, yuan};
+use super::transforms::{decode_uri, encode, encode_gbk_lossy, hex, percent_decode, yuan};
 
 /// A `name=value` variant's sign source before the key is appended: §5.1's non-empty
 /// fields of the table, in its order, joined by `&`, with `set`'s mistakes made.
@@ -278,7 +278,29 @@ fn variant_charset(input: &Input, set: &[Mistake]) -> Option<Charset> {
 /// The digest of a variant; `None` when the text cannot be encoded in its charset, or
 /// the variant's charset mistake does not apply.
 pub(super) fn digest(input: &Input, set: &[Mistake], key: &MerchantKey) -> Option<[u8; 16]> {
-    let charset = variant_charset(input, set)?;
-    let bytes = encode(source(input, set, key.expose()), charset)?;
+    let bytes = variant_bytes(input, set, source(input, set, key.expose()))?;
     Some(Md5::digest(&bytes).into())
+}
+
+/// `text` in a variant's charset; the GBK mistake writes `?` for what GBK lacks, as the
+/// encoders that make it do.
+fn variant_bytes(input: &Input, set: &[Mistake], text: String) -> Option<Vec<u8>> {
+    let charset = variant_charset(input, set)?;
+    if set.contains(&Mistake::GbkCharset) {
+        return Some(encode_gbk_lossy(&text));
+    }
+    encode(text, charset)
+}
+
+/// The bytes a certificate signature (signType 1) covers in a variant (§5.3): a
+/// `name=value` message's sign source itself; a text's uppercase hex MD5 (§3.8 a), in
+/// lowercase with [`Mistake::LowercaseHex`]. `None` as for [`digest`].
+pub(super) fn signed_bytes(input: &Input, set: &[Mistake]) -> Option<Vec<u8>> {
+    match input {
+        Input::Flat(f) => variant_bytes(input, set, flat_source(f, set)),
+        Input::Text(t) => {
+            let d = Md5::digest(variant_bytes(input, set, text_body(t, set))?);
+            Some(hex(&d, set.contains(&Mistake::LowercaseHex)).into_bytes())
+        }
+    }
 }

@@ -107,6 +107,9 @@ impl Generated {
     pub fn sign_request(&self) -> Value {
         let mut req = json!({"op": "sign", "message": self.kind.name(),
             "fields": self.sign_fields(), "key": self.key, "charset": self.charset().name()});
+        if let Some(side) = crate::cases::Side::of_request(self.kind.name(), false) {
+            req["side"] = json!(side.name());
+        }
         if is_text(self.kind) {
             req["textForm"] = json!(self.form.name());
         }

@@ -152,8 +152,12 @@ fn builtin_sign(ctx: &mut Ctx<'_>, g: &Generated) -> (String, Option<String>) {
 }
 
 fn verify_request(g: &Generated, wire: &str) -> Value {
-    json!({"op": "verify", "message": g.kind.name(), "wire": wire, "key": g.key,
-           "charset": g.charset().name()})
+    let mut req = json!({"op": "verify", "message": g.kind.name(), "wire": wire, "key": g.key,
+           "charset": g.charset().name()});
+    if let Some(side) = crate::cases::Side::of_request(g.kind.name(), true) {
+        req["side"] = json!(side.name());
+    }
+    req
 }
 
 pub(super) fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {

@@ -12,7 +12,8 @@ impl Report {
         let cases: Vec<Value> = self
             .rows
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 let c = &r.result.case;
                 let mut v = json!({
                     "id": c.id, "file": format!("{}.json", c.file), "message": c.message,
@@ -30,6 +31,9 @@ impl Report {
                         BaselineNote::StillFailing => "known-failure",
                         BaselineNote::New => "new",
                     });
+                }
+                if let Some(cause) = self.causes.as_ref().and_then(|rc| rc.of_row(i)) {
+                    v["cause"] = json!(cause.name);
                 }
                 v
             })
@@ -56,8 +60,11 @@ impl Report {
                     HardeningPolicy::Warn => "warn",
                 },
             },
+            // `null`: not grouped (generative runs).
+            "rootCauses": self.causes.as_ref().map(|rc| rc.json()),
             "unusedDeviations": self.unused_deviations,
             "attacks": self.attacks(),
+            "scope": self.scope(),
             "cases": cases,
         })
     }

@@ -37,6 +37,8 @@ impl Report {
                 t.warnings
             );
         }
+        o.push_str(&self.junit_lead());
+        let mut row = 0;
         for (file, rows) in self.by_file() {
             let n = |f: &dyn Fn(&Row) -> bool| rows.iter().filter(|r| f(r)).count();
             let time: f64 = rows.iter().map(|r| r.result.time.as_secs_f64()).sum();
@@ -51,6 +53,8 @@ impl Report {
             );
             for r in rows {
                 let c = &r.result.case;
+                let cause = self.causes.as_ref().and_then(|rc| rc.of_row(row));
+                row += 1;
                 // Hardening cases get a class of their own, so that dashboards count
                 // them apart.
                 let group = match c.class {
@@ -86,9 +90,14 @@ impl Report {
                 };
                 match body {
                     Some((tag, msg)) => {
+                        // The root cause, as the failure's type.
+                        let kind = match cause {
+                            Some(c) if tag != "skipped" => format!(" type=\"{}\"", xml(&c.name)),
+                            _ => String::new(),
+                        };
                         let _ = writeln!(
                             o,
-                            ">\n      <{tag} message=\"{}\"/>\n    </testcase>",
+                            ">\n      <{tag} message=\"{}\"{kind}/>\n    </testcase>",
                             xml(&msg)
                         );
                     }

@@ -2,14 +2,18 @@
 //! (`json.rs`), and JUnit XML (`junit.rs`); the known-failures list and the baseline.
 
 mod baseline;
+mod causes;
 mod json;
 mod junit;
 mod known_failures;
+mod scope;
 mod text;
 
 pub use baseline::Baseline;
+pub use causes::{RootCause, RootCauses, SEARCH_BUDGET};
 pub use junit::xml;
 pub use known_failures::KnownFailures;
+pub use scope::ScopeRow;
 
 use serde_json::{json, Value};
 
@@ -96,6 +100,8 @@ pub struct Report {
     pub unused_deviations: Vec<String>,
     /// What hardening failures do.
     pub hardening: HardeningPolicy,
+    /// The failures grouped by root cause, once [`Report::explain`] ran.
+    pub causes: Option<RootCauses>,
 }
 
 /// The counts of one class of cases.
@@ -145,6 +151,7 @@ impl Report {
             rows,
             unused_deviations,
             hardening: HardeningPolicy::Fail,
+            causes: None,
         }
     }
 

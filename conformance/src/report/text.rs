@@ -11,6 +11,7 @@ impl Report {
     pub(super) fn text(&self) -> String {
         let mut o = String::new();
         let _ = writeln!(o, "implementation: {}", self.implementation);
+        o.push_str(&self.causes.as_ref().map(|c| c.text()).unwrap_or_default());
         let _ = writeln!(
             o,
             "{:<38} {:>5} {:>5} {:>5} {:>5} {:>5} {:>6}",
@@ -87,6 +88,7 @@ impl Report {
                 let _ = writeln!(o, "  {class:<32} {:<11} {verdict}{extra}", t.class.name());
             }
         }
+        o.push_str(&self.scope_text());
         let files = self.by_file().len();
         let errata = self.count(|r| r.result.case.is_erratum());
         let _ = writeln!(

@@ -18,7 +18,11 @@
 // the message declares (`charset`: utf-8, gbk, gb2312 via Charset.forName("GBK");
 // ERRATA E-CHARSET).
 //
-// One JSON request per line on stdin, one JSON answer per line on stdout.
+// One JSON request per line on stdin, one JSON answer per line on stdout. Verify answers
+// carry `computed` (the MD5 signMsg computed, or the bytes a certificate signature was
+// checked over) and `signMsg` (the signature as read): the runner names the mistake that
+// produced them when a case fails. `side` (merchant or gateway) is not needed here: this
+// code signs and verifies every message.
 //
 //   javac -d build examples/adapters/java/AllinpayAdapter.java
 //   java -cp build AllinpayAdapter                                   the correct one
@@ -647,6 +651,10 @@ public final class AllinpayAdapter {
     }
 
     // ---- sign ---------------------------------------------------------------------------
+    // An implementation that rewrites its input before signing (a constant version, trim(),
+    // amounts bound to integers, its own clock for the datetimes) answers
+    // {"unsupported": true} for a case whose values it would rewrite, never the signature of
+    // other text (see the Python example's --int-amounts). This one signs what it is given.
     static Map<String, Object> opSign(Map<String, Object> req) throws Exception {
         String message = str(req, "message");
         String key = merchantKey(req);
@@ -778,9 +786,13 @@ public final class AllinpayAdapter {
         return new Text(records, lines, sig.toString());
     }
 
-    /** Tries every accepted form: {reason or null, the form that matched}. */
+    /**
+     * Tries every accepted form: {reason or null, the form that matched, what was computed
+     * for the last form tried}.
+     */
     static String[] verifyText(String signType, Map<String, byte[]> forms, String sig,
             Map<String, Object> req, Object cs) throws Exception {
+        String computed = null;
         if (signType.equals("0")) { // §3.8: MD5(text|key)
             if (!req.containsKey("key")) {
                 throw new Refused("signType 0 needs the key");
@@ -788,11 +800,14 @@ public final class AllinpayAdapter {
             byte[] key = encode(merchantKey(req), cs);
             for (String name : TEXT_FORMS) {
                 byte[] f = forms.get(name);
-                if (f != null && same(md5Hex(concat(f, "|".getBytes(), key)), sig)) {
-                    return new String[] {null, name};
+                if (f != null) {
+                    computed = md5Hex(concat(f, "|".getBytes(), key));
+                    if (same(computed, sig)) {
+                        return new String[] {null, name, computed};
+                    }
                 }
             }
-            return new String[] {"MD5 does not match", null};
+            return new String[] {"MD5 does not match", null, computed};
         }
         if (signType.equals("1")) { // §3.8 a-b: RSA over the uppercase hex MD5 of the text
             String pem = req.get("certificate") instanceof String p ? p : null;
@@ -803,18 +818,21 @@ public final class AllinpayAdapter {
             for (String name : TEXT_FORMS) {
                 byte[] f = forms.get(name);
                 if (f != null) {
-                    why = rsaVerify(pem, md5Hex(f).getBytes(StandardCharsets.US_ASCII), sig);
+                    computed = md5Hex(f);
+                    why = rsaVerify(pem, computed.getBytes(StandardCharsets.US_ASCII), sig);
                     if (why == null) {
-                        return new String[] {null, name};
+                        return new String[] {null, name, computed};
                     }
                 }
             }
-            return new String[] {why, null};
+            return new String[] {why, null, computed};
         }
-        return new String[] {"signType is not 0 or 1", null};
+        return new String[] {"signType is not 0 or 1", null, null};
     }
 
-    static String verifyFlat(Map<String, Object> req) throws Exception {
+    /** The reason or null; `seen` gets the signature as read and what was computed. */
+    static String verifyFlat(Map<String, Object> req, Map<String, Object> seen)
+            throws Exception {
         String message = str(req, "message");
         String wire = str(req, "wire");
         Map<String, Object> values;
@@ -828,6 +846,7 @@ public final class AllinpayAdapter {
         if (sig.isEmpty()) {
             return "signMsg missing";
         }
+        seen.put("signMsg", sig);
         String source = signSource(message, values);
         String signType = textOf(values.get("signType"));
         boolean merchant = MERCHANT.contains(message);
@@ -840,13 +859,15 @@ public final class AllinpayAdapter {
         if (merchant || signType.equals("0")) { // §5.1/§5.2
             String key = merchantKey(req);
             Object cs = declaredCharset(req, values);
-            return same(md5Hex(encode(source + "&key=" + key, cs)), sig) ? null
-                    : "MD5 does not match";
+            String computed = md5Hex(encode(source + "&key=" + key, cs));
+            seen.put("computed", computed);
+            return same(computed, sig) ? null : "MD5 does not match";
         }
         if (signType.equals("1")) { // §5.3: RSA over the sign source
             if (!(req.get("certificate") instanceof String pem)) {
                 throw new Refused("signType 1 needs the certificate");
             }
+            seen.put("computed", source);
             return rsaVerify(pem, encode(source, "utf-8"), sig);
         }
         return "signType is not 0 or 1";
@@ -906,7 +927,7 @@ public final class AllinpayAdapter {
         Map<String, byte[]> forms =
                 textForms(records, signed.getBytes(StandardCharsets.ISO_8859_1));
         if (!sig.chars().allMatch(c -> c < 0x80)) {
-            return new String[] {"signature is not ASCII", null};
+            return new String[] {"signature is not ASCII", null, null};
         }
         // §3.3: signType 固定值 1 (certificate); the MD5 form when a key is given (E-3.4-MD5).
         return verifyText(req.containsKey("key") ? "0" : "1", forms, sig.toString(), req,
@@ -920,8 +941,9 @@ public final class AllinpayAdapter {
         }
         String why;
         String form = null;
+        Map<String, Object> seen = new LinkedHashMap<>();
         if (FLAT.containsKey(message)) {
-            why = verifyFlat(req);
+            why = verifyFlat(req, seen);
         } else if (TEXTS.containsKey(message)) {
             List<String> cols = TEXTS.get(message);
             Object cs = req.get("charset");
@@ -947,17 +969,24 @@ public final class AllinpayAdapter {
             String[] r = verifyText(signType, textForms(lines, null), t.signature(), req, cs);
             why = r[0];
             form = r[1];
+            if (r[2] != null) {
+                seen.put("computed", r[2]);
+            }
+            seen.put("signMsg", t.signature());
         } else if (message.equals("batch-query-response")) {
             String[] r = verifyBatch(req);
             why = r[0];
             form = r[1];
+            if (r[2] != null) {
+                seen.put("computed", r[2]);
+            }
         } else {
             return UNSUPPORTED;
         }
-        if (why != null) {
-            return answer("valid", false, "reason", why);
-        }
-        return form == null ? answer("valid", true) : answer("valid", true, "textForm", form);
+        Map<String, Object> a = why != null ? answer("valid", false, "reason", why)
+                : form == null ? answer("valid", true) : answer("valid", true, "textForm", form);
+        a.putAll(seen);
+        return a;
     }
 
     // ---- ext1, decode-signature, the loop -------------------------------------------------

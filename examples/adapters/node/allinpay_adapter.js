@@ -19,7 +19,11 @@
 // gbk or gb2312 is answered {"unsupported": true} (ERRATA E-CHARSET), never hashed in
 // UTF-8.
 //
-// One JSON request per line on stdin, one JSON answer per line on stdout.
+// One JSON request per line on stdin, one JSON answer per line on stdout. Verify answers
+// carry `computed` (the MD5 signMsg computed, or the bytes a certificate signature was
+// checked over) and `signMsg` (the signature as read): the runner names the mistake that
+// produced them when a case fails. `side` (merchant or gateway) is not needed here: this
+// code signs and verifies every message.
 //
 //   node allinpay_adapter.js                           the correct implementation
 //   node allinpay_adapter.js --broken lowercase-hex    digest('hex') without toUpperCase
@@ -277,6 +281,10 @@ function textLines(message, fields, charset) {
   return rows.map((r) => encode(r, charset));
 }
 
+// An implementation that rewrites its input before signing (a constant version, trim(),
+// amounts bound to integers, its own clock for the datetimes) answers { unsupported: true }
+// for a case whose values it would rewrite, never the signature of other text (see the
+// Python example's --int-amounts). This one signs what it is given.
 function opSign(req) {
   const m = req.message;
   const charset = req.charset === undefined ? 'utf-8' : req.charset;
@@ -363,32 +371,37 @@ function splitText(text, columns) {
   return [records, lines, sig];
 }
 
-// Tries every accepted form: [reason or null, the form that matched].
+// Tries every accepted form: [reason or null, the form that matched, what was computed for
+// the last form tried].
 function verifyText(signType, forms, sig, req, charset) {
+  let computed = null;
   if (signType === '0') { // §3.8: MD5(text|key)
     if (!has(req, 'key')) throw new Refused('signType 0 needs the key');
     const key = encode(merchantKey(req), charset);
     for (const name of TEXT_FORMS) {
-      if (has(forms, name) && same(md5hex(Buffer.concat([forms[name], Buffer.from('|'), key])), sig)) {
-        return [null, name];
+      if (has(forms, name)) {
+        computed = md5hex(Buffer.concat([forms[name], Buffer.from('|'), key]));
+        if (same(computed, sig)) return [null, name, computed];
       }
     }
-    return ['MD5 does not match', null];
+    return ['MD5 does not match', null, computed];
   }
   if (signType === '1') { // §3.8 a-b: RSA over the uppercase hex MD5 of the text
     if (typeof req.certificate !== 'string') throw new Refused('signType 1 needs the certificate');
     let why = 'no signed-text form';
     for (const name of TEXT_FORMS) {
       if (has(forms, name)) {
-        why = rsaVerify(req.certificate, Buffer.from(md5hex(forms[name])), sig);
-        if (why === null) return [null, name];
+        computed = md5hex(forms[name]);
+        why = rsaVerify(req.certificate, Buffer.from(computed), sig);
+        if (why === null) return [null, name, computed];
       }
     }
-    return [why, null];
+    return [why, null, computed];
   }
-  return ['signType is not 0 or 1', null];
+  return ['signType is not 0 or 1', null, null];
 }
 
+// [reason or null, what was read and computed: signMsg, computed].
 function verifyFlat(req) {
   const m = req.message;
   if (typeof req.wire !== 'string') throw new Refused('wire is a string');
@@ -402,24 +415,26 @@ function verifyFlat(req) {
     values = parseForm(req.wire, req.charset);
   }
   const sig = textOf(values.signMsg);
-  if (sig === '') return 'signMsg missing';
+  if (sig === '') return ['signMsg missing', {}];
+  const seen = { signMsg: sig };
   const src = signSource(m, values);
   const type = textOf(values.signType);
   const merchant = MERCHANT.has(m);
   if (!merchant) { // the merchant signs its own messages with MD5 always
     const why = configuredSignType(req, type);
-    if (why !== null) return why;
+    if (why !== null) return [why, seen];
   }
   if (merchant || type === '0') { // §5.1/§5.2
     const key = merchantKey(req);
-    const data = encode(`${src}&key=${key}`, declaredCharset(req, values));
-    return same(md5hex(data), sig) ? null : 'MD5 does not match';
+    seen.computed = md5hex(encode(`${src}&key=${key}`, declaredCharset(req, values)));
+    return [same(seen.computed, sig) ? null : 'MD5 does not match', seen];
   }
   if (type === '1') { // §5.3: RSA over the sign source
     if (typeof req.certificate !== 'string') throw new Refused('signType 1 needs the certificate');
-    return rsaVerify(req.certificate, encode(src, 'utf-8'), sig);
+    seen.computed = src;
+    return [rsaVerify(req.certificate, encode(src, 'utf-8'), sig), seen];
   }
-  return 'signType is not 0 or 1';
+  return ['signType is not 0 or 1', seen];
 }
 
 // §3.4: base64 of summary, records, a blank line, then the signature.
@@ -468,7 +483,7 @@ function verifyBatch(req) {
   }
   const forms = textForms([first, ...records].map((l) => Buffer.from(l, 'latin1')),
     Buffer.from(signed, 'latin1'));
-  if (/[^\x00-\x7f]/.test(sig)) return ['signature is not ASCII', null];
+  if (/[^\x00-\x7f]/.test(sig)) return ['signature is not ASCII', null, null];
   // §3.3: signType 固定值 1 (certificate); the MD5 form when a key is given (E-3.4-MD5).
   return verifyText(has(req, 'key') ? '0' : '1', forms, sig, req, req.charset);
 }
@@ -477,10 +492,12 @@ function opVerify(req) {
   const m = req.message;
   let form = null;
   let why;
+  let computed = null;
+  let seen = {};
   if (has(req, 'charset')) checkCharset(req.charset); // gbk, gb2312: unsupported
   if (has(req, 'key')) merchantKey(req); // a blank key is refused before anything else
   if (FLAT.has(m)) {
-    why = verifyFlat(req);
+    [why, seen] = verifyFlat(req);
   } else if (TEXTS.has(m)) {
     const cols = TEXTS.get(m);
     if (typeof req.wire !== 'string') throw new Refused('wire is a string');
@@ -494,14 +511,17 @@ function opVerify(req) {
     if (records.some((r) => r[col] !== signType)) throw new Refused('the records disagree on signType');
     why = configuredSignType(req, signType);
     if (why !== null) return { valid: false, reason: why };
-    [why, form] = verifyText(signType, forms, sig, req, req.charset);
+    [why, form, computed] = verifyText(signType, forms, sig, req, req.charset);
+    seen = { computed, signMsg: sig };
   } else if (m === 'batch-query-response') {
-    [why, form] = verifyBatch(req);
+    [why, form, computed] = verifyBatch(req);
+    seen = { computed };
   } else {
     return { unsupported: true };
   }
-  if (why !== null) return { valid: false, reason: why };
-  return form === null ? { valid: true } : { valid: true, textForm: form };
+  for (const k of Object.keys(seen)) if (seen[k] === null) delete seen[k];
+  if (why !== null) return { valid: false, reason: why, ...seen };
+  return form === null ? { valid: true, ...seen } : { valid: true, textForm: form, ...seen };
 }
 
 // §5.4: the values concatenated in table order, empty ones contributing nothing.

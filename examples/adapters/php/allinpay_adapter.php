@@ -17,7 +17,11 @@
 // signed in the form the request's `textForm` names. MD5 hashes the bytes of the charset
 // the message declares (`charset`: utf-8, gbk, gb2312 via iconv; ERRATA E-CHARSET).
 //
-// One JSON request per line on stdin, one JSON answer per line on stdout.
+// One JSON request per line on stdin, one JSON answer per line on stdout. Verify answers
+// carry `computed` (the MD5 signMsg computed, or the bytes a certificate signature was
+// checked over) and `signMsg` (the signature as read): the runner names the mistake that
+// produced them when a case fails. `side` (merchant or gateway) is not needed here: this
+// code signs and verifies every message.
 //
 //   php allinpay_adapter.php                          the correct implementation
 //   php allinpay_adapter.php --broken lowercase-hex   md5() as PHP returns it (lowercase)
@@ -323,6 +327,10 @@ function text_lines(string $message, array $fields, ?string $charset): array
     return $out;
 }
 
+// An implementation that rewrites its input before signing (a constant version, trim(),
+// amounts bound to integers, its own clock for the datetimes) answers
+// ['unsupported' => true] for a case whose values it would rewrite, never the signature
+// of other text (see the Python example's --int-amounts). This one signs what it is given.
 function op_sign(array $req): array
 {
     global $FLAT, $TEXTS;
@@ -429,21 +437,26 @@ function split_text(string $text, int $columns): array
     return [$records, $lines, $sig];
 }
 
-// Tries every accepted form: [reason or null, the form that matched].
+// Tries every accepted form: [reason or null, the form that matched, what was computed
+// for the last form tried].
 function verify_text(string $signType, array $forms, string $sig, array $req, ?string $charset): array
 {
     global $TEXT_FORMS;
+    $computed = null;
     if ($signType === '0') { // §3.8: MD5(text|key)
         if (!isset($req['key'])) {
             throw new Refused('signType 0 needs the key');
         }
         $key = encode(merchant_key($req), $charset);
         foreach ($TEXT_FORMS as $name) {
-            if (isset($forms[$name]) && hash_equals(md5hex($forms[$name] . '|' . $key), $sig)) {
-                return [null, $name];
+            if (isset($forms[$name])) {
+                $computed = md5hex($forms[$name] . '|' . $key);
+                if (hash_equals($computed, $sig)) {
+                    return [null, $name, $computed];
+                }
             }
         }
-        return ['MD5 does not match', null];
+        return ['MD5 does not match', null, $computed];
     }
     if ($signType === '1') { // §3.8 a-b: RSA over the uppercase hex MD5 of the text
         if (!isset($req['certificate'])) {
@@ -452,18 +465,20 @@ function verify_text(string $signType, array $forms, string $sig, array $req, ?s
         $why = 'no signed-text form';
         foreach ($TEXT_FORMS as $name) {
             if (isset($forms[$name])) {
-                $why = rsa_verify($req['certificate'], md5hex($forms[$name]), $sig);
+                $computed = md5hex($forms[$name]);
+                $why = rsa_verify($req['certificate'], $computed, $sig);
                 if ($why === null) {
-                    return [null, $name];
+                    return [null, $name, $computed];
                 }
             }
         }
-        return [$why, null];
+        return [$why, null, $computed];
     }
-    return ['signType is not 0 or 1', null];
+    return ['signType is not 0 or 1', null, null];
 }
 
-function verify_flat(array $req): ?string
+// [reason or null, what was read and computed: signMsg, computed].
+function verify_flat(array $req): array
 {
     global $MERCHANT;
     $m = $req['message'];
@@ -479,29 +494,31 @@ function verify_flat(array $req): ?string
     }
     $sig = text_of($values['signMsg'] ?? null);
     if ($sig === '') {
-        return 'signMsg missing';
+        return ['signMsg missing', []];
     }
+    $seen = ['signMsg' => $sig];
     $src = sign_source($m, $values);
     $type = text_of($values['signType'] ?? null);
     $merchant = in_array($m, $MERCHANT, true);
     if (!$merchant) { // the merchant signs its own messages with MD5 always
         $why = configured_sign_type($req, $type);
         if ($why !== null) {
-            return $why;
+            return [$why, $seen];
         }
     }
     if ($merchant || $type === '0') { // §5.1/§5.2
         $key = merchant_key($req);
-        $data = encode("$src&key=$key", declared_charset($req, $values));
-        return hash_equals(md5hex($data), $sig) ? null : 'MD5 does not match';
+        $seen['computed'] = md5hex(encode("$src&key=$key", declared_charset($req, $values)));
+        return [hash_equals($seen['computed'], $sig) ? null : 'MD5 does not match', $seen];
     }
     if ($type === '1') { // §5.3: RSA over the sign source
         if (!isset($req['certificate'])) {
             throw new Refused('signType 1 needs the certificate');
         }
-        return rsa_verify($req['certificate'], $src, $sig);
+        $seen['computed'] = $src;
+        return [rsa_verify($req['certificate'], $src, $sig), $seen];
     }
-    return 'signType is not 0 or 1';
+    return ['signType is not 0 or 1', $seen];
 }
 
 // §3.4: base64 of summary, records, a blank line, then the signature.
@@ -561,6 +578,7 @@ function op_verify(array $req): array
     global $FLAT, $TEXTS;
     $m = $req['message'];
     $form = null;
+    $seen = [];
     if (array_key_exists('key', $req)) {
         merchant_key($req); // a blank key is refused before anything else
     }
@@ -568,7 +586,7 @@ function op_verify(array $req): array
         return ['unsupported' => true];
     }
     if (isset($FLAT[$m])) {
-        $why = verify_flat($req);
+        [$why, $seen] = verify_flat($req);
     } elseif (isset($TEXTS[$m])) {
         $cols = $TEXTS[$m];
         $charset = $req['charset'] ?? null;
@@ -588,16 +606,19 @@ function op_verify(array $req): array
         if ($why !== null) {
             return ['valid' => false, 'reason' => $why];
         }
-        [$why, $form] = verify_text($signType, $forms, $sig, $req, $charset);
+        [$why, $form, $computed] = verify_text($signType, $forms, $sig, $req, $charset);
+        $seen = ['computed' => $computed, 'signMsg' => $sig];
     } elseif ($m === 'batch-query-response') {
-        [$why, $form] = verify_batch($req);
+        [$why, $form, $computed] = verify_batch($req);
+        $seen = ['computed' => $computed];
     } else {
         return ['unsupported' => true];
     }
+    $seen = array_filter($seen, fn($v) => $v !== null);
     if ($why !== null) {
-        return ['valid' => false, 'reason' => $why];
+        return ['valid' => false, 'reason' => $why] + $seen;
     }
-    return $form === null ? ['valid' => true] : ['valid' => true, 'textForm' => $form];
+    return ($form === null ? ['valid' => true] : ['valid' => true, 'textForm' => $form]) + $seen;
 }
 
 // §5.4: the values concatenated in table order, empty ones contributing nothing.

@@ -17,16 +17,26 @@ in the form the request's `textForm` names. MD5 hashes the bytes of the charset 
 message declares (`charset`: utf-8, gbk, gb2312; ERRATA E-CHARSET).
 
 Protocol: one JSON request per line on stdin, one JSON answer per line on stdout.
-Certificate mode needs the `cryptography` package; without it those requests are
-answered `unsupported`.
+Verify answers carry `computed` (the MD5 signMsg computed, or the bytes a certificate
+signature was checked over) and `signMsg` (the signature as read), which the runner's
+root causes explain. Certificate mode needs the `cryptography` package; without it this
+is an MD5-only implementation: it answers `unsupported` to the certificate cases (a
+request with only a certificate, `configuredSignType` 1, or a message declaring signType
+1) and verifies the rest with the key.
 
     python3 allinpay_adapter.py                        # the correct implementation
+    python3 allinpay_adapter.py --side merchant        # a merchant's code only: the gateway
+                                                       # side's requests are unsupported
+    python3 allinpay_adapter.py --int-amounts          # amounts bound to integers: a case
+                                                       # whose amount text that rewrites is
+                                                       # unsupported
     python3 allinpay_adapter.py --broken alphabetical  # signs fields in alphabetical order
     python3 allinpay_adapter.py --broken trusts-sign-type  # ignores configuredSignType
     python3 allinpay_adapter.py --broken plus-not-decoded  # form values: '+' stays '+'
     python3 allinpay_adapter.py --broken decodeuri     # form values decoded like JS decodeURI
     python3 allinpay_adapter.py --broken ext1-twice    # notifications verified with ext1 for ext2
     python3 allinpay_adapter.py --broken int-amounts   # amounts bound to integers and re-rendered
+    python3 allinpay_adapter.py --broken MISTAKE       # one mistake `diagnose` names (MISTAKES)
 """
 
 import base64
@@ -124,6 +134,31 @@ MERCHANT = {"pay-request", "order-query", "batch-query", "refund", "refund-query
 TEXT_FORMS = ("literal", "terminated", "blank-line")
 
 BROKEN = None  # set by --broken
+SIDE = None  # set by --side: the one side this implementation is
+INT_AMOUNTS = False  # set by --int-amounts
+
+# One variant per mistake class `allinpay-conformance diagnose` names (its stable
+# names), each made where a real implementation makes it. The runner's root causes must
+# name exactly that mistake for every case the variant fails.
+MISTAKES = (
+    "gbk-charset", "utf8-charset", "lowercase-hex", "empty-fields-signed",
+    "all-table-fields-signed", "wire-order", "key-without-prefix", "key-after-ampersand",
+    "key-after-bar", "key-eq-without-ampersand", "key-trailing-newline", "key-trailing-crlf",
+    "key-trailing-space", "key-leading-space", "key-trimmed", "leading-ampersand",
+    "trailing-ampersand", "ampersand-after-key", "url-encoded-values", "double-decoded",
+    "cardno-signed", "international-fields-signed", "amount-in-yuan-decimals",
+    "amount-in-yuan", "paytype-00", "paytype-0", "field-left-out", "field-signed-twice",
+    "extra-field-signed", "extra-fields-signed", "misspelt-field", "lf-line-terminators",
+    "key-as-form-field", "key-without-bar", "signature-line-signed",
+    "empty-last-line-signed", "records-without-separators",
+)
+# The mistakes in a text's signed lines (§3.8 注释 1, 2).
+TEXT_MISTAKES = ("signature-line-signed", "records-without-separators",
+                 "empty-last-line-signed", "lf-line-terminators")
+# The variants that name a field: the field they get wrong.
+LEFT_OUT = "orderDatetime"  # field-left-out: an old field list without it
+TWICE = "orderNo"  # field-signed-twice: a field list that repeats it
+EXTRA = "couponAmount"  # extra-field-signed: a field list that added it
 # --broken int-amounts: these name=value fields are read as integers and rendered back.
 AMOUNTS = {"orderAmount", "payAmount", "refundAmount", "confirmAmount"}
 
@@ -132,8 +167,43 @@ class Refused(Exception):
     """The input cannot be processed (answered as {"error": ...})."""
 
 
+class Unsupported(Exception):
+    """Not implemented for this case (answered as {"unsupported": true})."""
+
+
 def md5_hex(data):
-    return hashlib.md5(data).hexdigest().upper()  # §5.2: uppercase
+    h = hashlib.md5(data).hexdigest()
+    return h if BROKEN == "lowercase-hex" else h.upper()  # §5.2: uppercase
+
+
+def spelt_key(key):
+    """The key as appended: as configured, no whitespace added or removed (§5.2)."""
+    return {
+        "key-trailing-newline": key + "\n",
+        "key-trailing-crlf": key + "\r\n",
+        "key-trailing-space": key + " ",
+        "key-leading-space": " " + key,
+        "key-trimmed": key.strip(),
+    }.get(BROKEN, key)
+
+
+def md5_sign(source, key, charset):
+    """§5.2: MD5(source + "&key=" + KEY) in the declared charset, uppercase hex."""
+    tail = {
+        "key-without-prefix": "",
+        "key-after-ampersand": "&",
+        "key-after-bar": "|",
+        "key-eq-without-ampersand": "key=",
+    }.get(BROKEN, "&key=") + spelt_key(key)
+    if BROKEN == "ampersand-after-key":
+        tail += "&"
+    return md5_hex(encode(source + tail, charset))
+
+
+def md5_text(text, key, charset):
+    """§3.8: MD5(text + "|" + KEY) over the text's bytes."""
+    sep = {"key-as-form-field": "&key=", "key-without-bar": ""}.get(BROKEN, "|")
+    return md5_hex(text + encode(sep + spelt_key(key), charset))
 
 
 def same(expected, received):
@@ -184,18 +254,70 @@ def text_of(v):
     return str(v)
 
 
+def yuan(fen, decimals):
+    """--broken amount-in-yuan*: fen as yuan (1000 -> 10.00 or 10); §2.1 amounts are fen."""
+    if not fen.isdigit():
+        return fen
+    whole, cents = divmod(int(fen), 100)
+    if decimals or cents:
+        text = f"{whole}.{cents:02d}"
+        return text if decimals else text.rstrip("0")
+    return str(whole)
+
+
+def signed_value(name, value):
+    """A value as the broken variants put it in the sign source (the correct one: as is)."""
+    if name in AMOUNTS and BROKEN in ("amount-in-yuan-decimals", "amount-in-yuan"):
+        value = yuan(value, BROKEN == "amount-in-yuan-decimals")
+    if name == "payType" and BROKEN == "paytype-00" and value == "0":
+        value = "00"
+    if name == "payType" and BROKEN == "paytype-0" and value == "00":
+        value = "0"
+    if BROKEN == "url-encoded-values":
+        value = urllib.parse.quote_plus(value, safe="*").replace("~", "%7E")
+    return value
+
+
 def sign_source(message, values, rows=None):
     """§5.1: the non-empty signed fields in table order, name=value joined by '&'."""
-    pairs = [
-        (name, text_of(values.get(name)))
-        for name, kind in (rows or FLAT[message])
-        if kind == "S" and text_of(values.get(name)) != ""
-    ]
+    rows = list(rows or FLAT[message])
+    if BROKEN == "wire-order":  # the order of the request or the wire
+        rank = {name: i for i, name in enumerate(values)}
+        rows.sort(key=lambda r: rank.get(r[0], len(rank)))
+    if BROKEN == "field-left-out":
+        rows = [r for r in rows if r[0] != LEFT_OUT]
+    signed = {"S"} | {"cardno-signed": {"N"}, "international-fields-signed": {"X"}}.get(BROKEN, set())
+    pairs = []
+    for name, kind in rows:
+        value = text_of(values.get(name))
+        if kind not in signed:
+            continue
+        if BROKEN == "misspelt-field" and name not in values:  # names matched ignoring case
+            alike = next((n for n in values if n.lower() == name.lower()), None)
+            if alike is not None:
+                pairs.append((alike, text_of(values[alike])))
+                continue
+        if value != "" or BROKEN == "empty-fields-signed" and name in values \
+                or BROKEN == "all-table-fields-signed" and kind == "S":
+            pairs.append((name, signed_value(name, value)))
+            if BROKEN == "field-signed-twice" and name == TWICE:
+                pairs.append(pairs[-1])
+    if BROKEN in ("extra-fields-signed", "extra-field-signed"):  # fields outside the table
+        table = {name for name, _ in rows}
+        for name, value in values.items():
+            if name not in table and text_of(value) != "" and (
+                    BROKEN == "extra-fields-signed" or name == EXTRA):
+                pairs.append((name, text_of(value)))
     if BROKEN == "int-amounts":  # `01` becomes `1`: the signed text is no longer the wire's
         pairs = [(n, str(int(v)) if n in AMOUNTS else v) for n, v in pairs]
     if BROKEN == "alphabetical":
         pairs.sort()
-    return "&".join(f"{n}={v}" for n, v in pairs)
+    source = "&".join(f"{n}={v}" for n, v in pairs)
+    if BROKEN == "leading-ampersand":
+        source = "&" + source
+    if BROKEN == "trailing-ampersand":
+        source += "&"
+    return source
 
 
 def encoding(charset):
@@ -212,8 +334,13 @@ def encoding(charset):
 
 
 def encode(text, charset):
+    enc = encoding(charset)
+    if BROKEN == "gbk-charset" and enc == "utf-8":
+        return text.encode("gbk", errors="replace")  # '?' for what GBK lacks, as Java's
+    if BROKEN == "utf8-charset":
+        enc = "utf-8"
     try:
-        return text.encode(encoding(charset))
+        return text.encode(enc)
     except UnicodeEncodeError as e:
         raise Refused(f"not encodable in {charset}: {e}") from e
 
@@ -235,6 +362,8 @@ def strict_b64(s):
 
 def rsa_verify(pem, data, sign_msg):
     """§5.3 certificate mode: RSA PKCS#1 v1.5 over SHA-1, signMsg in base64."""
+    if not HAVE_CRYPTO:  # MD5-only: a certificate case is not ours to judge
+        raise Unsupported()
     text = pem.encode()
     if b"BEGIN CERTIFICATE" in text:
         key = x509.load_pem_x509_certificate(text).public_key()
@@ -249,14 +378,24 @@ def rsa_verify(pem, data, sign_msg):
     return None
 
 
-def text_forms(lines, blank_line=None):
+def text_forms(lines, blank_line=None, sig_line=None):
     """Every signed-text form of these lines (bytes); `blank_line` for §3.4."""
+    if BROKEN == "signature-line-signed" and sig_line is not None:
+        lines = lines + [sig_line]
+    sep = b"" if BROKEN == "records-without-separators" else b"\r\n"
     forms = {
-        "literal": b"\r\n".join(lines),
-        "terminated": b"".join(line + b"\r\n" for line in lines),
+        "literal": sep.join(lines),
+        "terminated": sep.join(lines) + b"\r\n",
     }
-    if blank_line is not None:
+    if BROKEN in TEXT_MISTAKES:  # every byte before the signature line, rebuilt
+        forms["blank-line"] = forms["terminated"] + b"\r\n"
+    elif blank_line is not None:  # §3.4: the bytes received
         forms["blank-line"] = blank_line
+    for name in forms:
+        if BROKEN == "empty-last-line-signed":
+            forms[name] += b"\r\n"
+        if BROKEN == "lf-line-terminators":
+            forms[name] = forms[name].replace(b"\r\n", b"\n")
     return forms
 
 
@@ -272,6 +411,20 @@ def text_lines(req):
     return [encode(row, charset) for row in rows]
 
 
+def rewritten(message, fields):
+    """--int-amounts: an order model that binds amounts to integers rewrites '01' or
+    '1.00'. An implementation that rewrites its input (a constant version, trim(), its
+    own clock for the datetimes, amounts bound to integers) cannot sign the value the
+    case gives: it answers `unsupported` for that case, never a signature of other text."""
+    if not INT_AMOUNTS:
+        return False
+    for name in AMOUNTS & set(fields):
+        text = text_of(fields[name])
+        if text != "" and (not text.isdigit() or str(int(text)) != text):
+            return True
+    return False
+
+
 def op_sign(req):
     message, key = req["message"], merchant_key(req)
     charset = req.get("charset", "utf-8")
@@ -279,9 +432,10 @@ def op_sign(req):
         unknown = set(req["fields"]) - {n for n, _ in FLAT[message]}
         if unknown:
             raise Refused(f"unknown fields {sorted(unknown)}")
+        if rewritten(message, req["fields"]):
+            return {"unsupported": True}
         source = sign_source(message, req["fields"])
-        data = encode(source + "&key=" + key, charset)
-        return {"signMsg": md5_hex(data), "signSource": source}
+        return {"signMsg": md5_sign(source, key, charset), "signSource": source}
     if message in TEXTS or message == "batch-query-response":
         batch = message == "batch-query-response"
         lines = text_lines(req)
@@ -290,8 +444,9 @@ def op_sign(req):
         if form not in forms:
             raise Refused(f"textForm {form} does not apply to {message}")
         text = forms[form]  # §3.8: MD5(text|key)
-        return {"signMsg": md5_hex(text + b"|" + encode(key, charset)),
-                "signSource": text.decode(encoding(charset))}
+        shown = "gbk" if BROKEN == "gbk-charset" else encoding(charset)
+        return {"signMsg": md5_text(text, key, charset),
+                "signSource": text.decode(shown, errors="replace")}
     return {"unsupported": True}
 
 
@@ -313,6 +468,8 @@ def parse_form(wire, charset):
             values[name] = decode_uri(value.replace("+", " "), enc)
         else:
             values[name] = urllib.parse.unquote_plus(value, encoding=enc, errors="strict")
+        if BROKEN == "double-decoded":  # a framework decoded it already
+            values[name] = urllib.parse.unquote_plus(values[name], encoding=enc, errors="replace")
     return values
 
 
@@ -363,26 +520,31 @@ def split_text(text, columns):
 
 
 def verify_text(sign_type, forms, sig, req, charset):
-    """Tries every accepted form; returns (reason or None, the form that matched)."""
+    """Tries every accepted form; returns (reason or None, the form that matched, what
+    was computed for the last form tried)."""
+    computed = None
     if sign_type == "0":  # §3.8: MD5(text|key)
         if "key" not in req:
             raise Refused("signType 0 needs the key")
-        key = encode(merchant_key(req), charset)
+        key = merchant_key(req)
         for name in TEXT_FORMS:
-            if name in forms and same(md5_hex(forms[name] + b"|" + key), sig):
-                return None, name
-        return "MD5 does not match", None
+            if name in forms:
+                computed = md5_text(forms[name], key, charset)
+                if same(computed, sig):
+                    return None, name, computed
+        return "MD5 does not match", None, computed
     if sign_type == "1":  # §3.8 a-b: RSA over the uppercase hex MD5 of the text
         if "certificate" not in req:
             raise Refused("signType 1 needs the certificate")
         why = "no signed-text form"
         for name in TEXT_FORMS:
             if name in forms:
-                why = rsa_verify(req["certificate"], md5_hex(forms[name]).encode(), sig)
+                computed = md5_hex(forms[name])
+                why = rsa_verify(req["certificate"], computed.encode(), sig)
                 if why is None:
-                    return None, name
-        return why, None
-    return "signType is not 0 or 1", None
+                    return None, name, computed
+        return why, None, computed
+    return "signType is not 0 or 1", None, None
 
 
 def verify_flat(req):
@@ -396,7 +558,8 @@ def verify_flat(req):
         values = parse_form(wire, req.get("charset"))
     sig = text_of(values.get("signMsg"))
     if not sig:
-        return "signMsg missing"
+        return "signMsg missing", {}
+    seen = {"signMsg": sig}  # the signature as read, for the runner's root causes
     rows = FLAT[message]
     if BROKEN == "ext1-twice" and rows is PAY_NOTIFY:  # ext1 listed in ext2's place
         rows = [("ext1" if n == "ext2" else n, k) for n, k in rows]
@@ -405,17 +568,17 @@ def verify_flat(req):
     if message not in MERCHANT:  # the merchant signs its own messages with MD5 always
         why = configured_sign_type(req, sign_type)
         if why is not None:
-            return why
+            return why, seen
     if message in MERCHANT or sign_type == "0":  # §5.1/§5.2
         key = merchant_key(req)
-        charset = declared_charset(req, values)
-        ok = same(md5_hex(encode(source + "&key=" + key, charset)), sig)
-        return None if ok else "MD5 does not match"
+        seen["computed"] = md5_sign(source, key, declared_charset(req, values))
+        return (None if same(seen["computed"], sig) else "MD5 does not match"), seen
     if sign_type == "1":  # §5.3: RSA over the sign source
         if "certificate" not in req:
             raise Refused("signType 1 needs the certificate")
-        return rsa_verify(req["certificate"], source.encode(), sig)
-    return "signType is not 0 or 1"
+        seen["computed"] = source
+        return rsa_verify(req["certificate"], source.encode(), sig), seen
+    return "signType is not 0 or 1", seen
 
 
 def verify_batch(req):
@@ -450,44 +613,49 @@ def verify_batch(req):
         raise Refused("no signature line")
     if int(summary[1]) != len(records):
         raise Refused("record count differs from the summary")
-    forms = text_forms([first] + records, signed)
-    # §3.3: signType 固定值 1 (certificate); the MD5 form when a key is given (E-3.4-MD5).
     try:
         sig = sig.decode("ascii")
     except UnicodeDecodeError:
-        return "signature is not ASCII", None
+        return "signature is not ASCII", None, None
+    forms = text_forms([first] + records, signed, sig.encode())
+    # §3.3: signType 固定值 1 (certificate); the MD5 form when a key is given (E-3.4-MD5).
     return verify_text("0" if "key" in req else "1", forms, sig, req, req.get("charset"))
 
 
 def op_verify(req):
-    message, form = req["message"], None
+    message, form, seen = req["message"], None, {}
     if "key" in req:
         merchant_key(req)  # a blank key is refused before anything else
-    if "certificate" in req and not HAVE_CRYPTO:
+    # MD5-only (no RSA): a merchant configured for certificates is not ours to judge.
+    if not HAVE_CRYPTO and "certificate" in req and (
+            "key" not in req or req.get("configuredSignType") == "1"):
         return {"unsupported": True}
     if message in FLAT:
-        why = verify_flat(req)
+        why, seen = verify_flat(req)
     elif message in TEXTS:
         cols = TEXTS[message]
         charset = req.get("charset")
         records, lines, sig = split_text(req["wire"], len(cols))
         if message != "refund-query-response" and len(records) != 1:
             raise Refused("a pre-auth result holds exactly one record (§4.2/§4.4)")
-        forms = text_forms([encode(line, charset) for line in lines])
+        forms = text_forms([encode(line, charset) for line in lines], None, sig.encode())
         sign_type = records[0][cols.index("signType")]
         if any(r[cols.index("signType")] != sign_type for r in records):
             raise Refused("the records disagree on signType")
         why = configured_sign_type(req, sign_type)
         if why is not None:
             return {"valid": False, "reason": why}
-        why, form = verify_text(sign_type, forms, sig, req, charset)
+        why, form, computed = verify_text(sign_type, forms, sig, req, charset)
+        seen = {"computed": computed, "signMsg": sig}
     elif message == "batch-query-response":
-        why, form = verify_batch(req)
+        why, form, computed = verify_batch(req)
+        seen = {"computed": computed}
     else:
         return {"unsupported": True}
+    seen = {k: v for k, v in seen.items() if v is not None}
     if why is not None:
-        return {"valid": False, "reason": why}
-    return {"valid": True, "textForm": form} if form else {"valid": True}
+        return {"valid": False, "reason": why, **seen}
+    return {"valid": True, "textForm": form, **seen} if form else {"valid": True, **seen}
 
 
 def op_ext1(req):
@@ -507,21 +675,35 @@ def answer(line):
     try:
         req = json.loads(line)
         op = OPS.get(req.get("op"))
+        # `side` (sign, verify): the merchant signs requests and verifies answers and
+        # notifications; the gateway the other way round. A one-sided implementation
+        # answers `unsupported` to the other side.
+        if SIDE is not None and req.get("side", SIDE) != SIDE:
+            return {"unsupported": True}
         return op(req) if op else {"unsupported": True}
+    except Unsupported:
+        return {"unsupported": True}
     except (Refused, KeyError, ValueError, TypeError, AttributeError) as e:
         return {"error": f"{type(e).__name__}: {e}"}
 
 
 def main():
-    global BROKEN
+    global BROKEN, SIDE, INT_AMOUNTS
     args = sys.argv[1:]
-    variants = ("alphabetical", "trusts-sign-type", "plus-not-decoded", "decodeuri", "ext1-twice",
-                "int-amounts")
-    if args[:1] == ["--broken"] and len(args) == 2 and args[1] in variants:
-        BROKEN = args[1]
-    elif args:
-        print(f"usage: allinpay_adapter.py [--broken {'|'.join(variants)}]", file=sys.stderr)
-        return 2
+    variants = ("alphabetical", "trusts-sign-type", "plus-not-decoded", "decodeuri",
+                "ext1-twice", "int-amounts") + MISTAKES
+    usage = (f"usage: allinpay_adapter.py [--side merchant|gateway] [--int-amounts] "
+             f"[--broken {'|'.join(variants)}]")
+    while args:
+        if args[:1] == ["--broken"] and len(args) >= 2 and args[1] in variants:
+            BROKEN, args = args[1], args[2:]
+        elif args[:1] == ["--side"] and len(args) >= 2 and args[1] in ("merchant", "gateway"):
+            SIDE, args = args[1], args[2:]
+        elif args[:1] == ["--int-amounts"]:
+            INT_AMOUNTS, args = True, args[1:]
+        else:
+            print(usage, file=sys.stderr)
+            return 2
     for line in sys.stdin:
         if line.strip():
             print(json.dumps(answer(line), ensure_ascii=False), flush=True)
