@@ -8,10 +8,11 @@ use allinpay_conformance::adapter::{Adapter, Builtin, Implementation};
 use allinpay_conformance::cases::{self, Case};
 use allinpay_conformance::class::HardeningPolicy;
 use allinpay_conformance::generate::{self, GenOptions};
-use allinpay_conformance::report::{self, KnownFailures, Report, ReportFormat};
+use allinpay_conformance::report::{self, HtmlContext, KnownFailures, Report, ReportFormat};
 use allinpay_conformance::runner::run_cases_answered;
 use allinpay_conformance::verdict::Judge;
 use allinpay_protocol::codec::Mode;
+use allinpay_protocol::datetime::DateTime14;
 
 use super::{write_stdout, CliError};
 
@@ -21,6 +22,7 @@ enum FormatArg {
     Text,
     Json,
     Junit,
+    Html,
 }
 
 /// `--hardening fail|warn`.
@@ -45,6 +47,7 @@ impl From<FormatArg> for ReportFormat {
             FormatArg::Text => ReportFormat::Text,
             FormatArg::Json => ReportFormat::Json,
             FormatArg::Junit => ReportFormat::Junit,
+            FormatArg::Html => ReportFormat::Html,
         }
     }
 }
@@ -55,9 +58,13 @@ pub struct RunArgs {
     /// The vectors directory (default: this repository's `vectors/`).
     #[arg(long)]
     vectors: Option<PathBuf>,
-    /// Output: a human table, a JSON report (the input of --baseline) or JUnit XML.
+    /// Output: a human table, a JSON report (the input of --baseline), JUnit XML or one
+    /// self-contained HTML page.
     #[arg(long, value_enum, default_value = "text")]
     format: FormatArg,
+    /// Also write the HTML report to FILE, whatever --format prints.
+    #[arg(long, value_name = "FILE")]
+    report_html: Option<PathBuf>,
     /// Run an external implementation: the command (shell-words quoting) is started once and
     /// spoken to in the line protocol of docs/adapter.md.
     #[arg(long, value_name = "CMD ARGS")]
@@ -182,6 +189,45 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     .with_hardening(args.hardening.into());
     drop(imp);
     report.explain(&answers);
+    report.context = html_context(&args);
+    finish(&report, &args)
+}
+
+/// What the HTML report's header says of the options.
+fn html_context(args: &RunArgs) -> HtmlContext {
+    let mut options = Vec::new();
+    if let Some(p) = &args.deviations {
+        options.push(("known failures".to_owned(), p.display().to_string()));
+    }
+    if let Some(p) = &args.baseline {
+        options.push(("baseline".to_owned(), p.display().to_string()));
+    }
+    if !args.filter.is_empty() {
+        options.push(("filter".to_owned(), args.filter.join(" ")));
+    }
+    if let Some(n) = args.generate {
+        options.push(("generate".to_owned(), n.to_string()));
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let t = DateTime14::from_unix_cst(i64::try_from(secs).unwrap_or(0));
+    HtmlContext {
+        adapter: args.adapter.clone(),
+        options,
+        date: format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} (UTC+8)",
+            t.year, t.month, t.day, t.hour, t.minute, t.second
+        ),
+    }
+}
+
+/// Prints the report in `--format`, writes `--report-html`, and gives the exit code.
+fn finish(report: &Report, args: &RunArgs) -> Result<u8, CliError> {
+    if let Some(path) = &args.report_html {
+        std::fs::write(path, report.render(ReportFormat::Html))
+            .map_err(|e| CliError(format!("--report-html {}: {e}", path.display())))?;
+    }
     write_stdout(&report.render(args.format.into()));
     Ok(u8::from(report.failed() > 0))
 }
@@ -256,7 +302,7 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
         },
         args.case.map(|k| format!(", case {k}")).unwrap_or_default()
     );
-    let report = Report::new(
+    let mut report = Report::new(
         describe,
         args.strict,
         results,
@@ -265,6 +311,10 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
     )
     .with_hardening(args.hardening.into());
     drop(imp);
-    write_stdout(&report.render(args.format.into()));
-    Ok(u8::from(report.failed() > 0))
+    report.context = html_context(args);
+    report
+        .context
+        .options
+        .push(("seed".to_owned(), seed.to_string()));
+    finish(&report, args)
 }

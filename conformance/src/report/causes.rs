@@ -296,6 +296,7 @@ impl Report {
     /// Groups the failures by root cause, from the answers in the order of the rows
     /// (`runner::run_cases_answered`); the report then leads with them.
     pub fn explain(&mut self, answers: &[Option<Value>]) {
+        self.answers = answers.to_vec();
         let mut ex = Explainer::new(SEARCH_BUDGET);
         let mut rc = RootCauses::default();
         // (row, the causes that explain it)

@@ -3,6 +3,7 @@
 
 mod baseline;
 mod causes;
+mod html;
 mod json;
 mod junit;
 mod known_failures;
@@ -11,6 +12,7 @@ mod text;
 
 pub use baseline::Baseline;
 pub use causes::{RootCause, RootCauses, SEARCH_BUDGET};
+pub use html::{escape as html_escape, first_difference, HtmlContext};
 pub use junit::xml;
 pub use known_failures::KnownFailures;
 pub use scope::ScopeRow;
@@ -27,6 +29,8 @@ pub enum ReportFormat {
     Text,
     Json,
     Junit,
+    /// One self-contained page (`html.rs`).
+    Html,
 }
 
 /// The schema tag of JSON reports.
@@ -102,6 +106,11 @@ pub struct Report {
     pub hardening: HardeningPolicy,
     /// The failures grouped by root cause, once [`Report::explain`] ran.
     pub causes: Option<RootCauses>,
+    /// Each row's answer (`None`: not run, or no usable answer), once
+    /// [`Report::explain`] ran; the HTML report shows them.
+    pub answers: Vec<Option<Value>>,
+    /// What the HTML report's header says beside the report's own fields.
+    pub context: HtmlContext,
 }
 
 /// The counts of one class of cases.
@@ -152,6 +161,8 @@ impl Report {
             unused_deviations,
             hardening: HardeningPolicy::Fail,
             causes: None,
+            answers: Vec::new(),
+            context: HtmlContext::default(),
         }
     }
 
@@ -218,6 +229,7 @@ impl Report {
                 s
             }
             ReportFormat::Junit => self.junit(),
+            ReportFormat::Html => self.html(&self.context),
         }
     }
 
@@ -282,7 +294,7 @@ pub fn list(cases: &[&Case], format: ReportFormat) -> String {
             s.push('\n');
             s
         }
-        ReportFormat::Text | ReportFormat::Junit => {
+        ReportFormat::Text | ReportFormat::Junit | ReportFormat::Html => {
             cases.iter().map(|c| format!("{}\n", c.id)).collect()
         }
     }
