@@ -205,8 +205,8 @@ pub fn belongs(request: &JudgedMessage, answer: &JudgedMessage) -> Vec<Finding> 
 pub fn acknowledgement(notification: &JudgedMessage, status: Option<u16>) -> Option<Finding> {
     let status = status.filter(|s| *s != 0)?;
     let accepted = (200..300).contains(&status);
-    let forged = notification.signature.status == SignatureStatus::Failed
-        || notification.received.is_none();
+    let forged =
+        notification.signature.status == SignatureStatus::Failed || notification.received.is_none();
     if accepted && forged {
         let why = if notification.received.is_none() {
             "does not parse"
@@ -244,7 +244,14 @@ mod tests {
     use crate::traffic::judge::{judge, Keys};
 
     fn j(kind: MessageKind, side: Side, wire: &str) -> JudgedMessage {
-        judge(kind, side, wire.as_bytes().to_vec(), None, Keys::default(), false)
+        judge(
+            kind,
+            side,
+            wire.as_bytes().to_vec(),
+            None,
+            Keys::default(),
+            false,
+        )
     }
 
     #[test]
@@ -255,7 +262,10 @@ mod tests {
             "version=v2.3&signType=0&merchantId=100020091218001&orderNo=A1&refundAmount=20&mchtRefundOrderNo=R1&orderDatetime=20180314150122&signMsg=X",
         );
         let good = "merchantId=100020091218001&version=v2.3&signType=0&orderNo=A1&orderAmount=100&orderDatetime=20180314150122&refundAmount=20&refundDatetime=20180329172803&refundResult=20&mchtRefundOrderNo=R1&returnDatetime=20180329172803&signMsg=X";
-        assert_eq!(belongs(&q, &j(MessageKind::RefundResponse, Side::Response, good)), vec![]);
+        assert_eq!(
+            belongs(&q, &j(MessageKind::RefundResponse, Side::Response, good)),
+            vec![]
+        );
         let other = good
             .replace("orderNo=A1", "orderNo=A2")
             .replace("refundAmount=20", "refundAmount=21")
@@ -277,9 +287,15 @@ mod tests {
     #[test]
     fn refusals_are_noted() {
         let q = j(MessageKind::OrderQuery, Side::Request, "merchantId=1&version=v1.5&signType=0&orderNo=A&orderDatetime=20240101000000&queryDatetime=20240101000000&signMsg=X");
-        let a = j(MessageKind::ErrorResponse, Side::Response, "ERRORCODE=ZF10020&ERRORMSG=参数签名信息不正确");
+        let a = j(
+            MessageKind::ErrorResponse,
+            Side::Response,
+            "ERRORCODE=ZF10020&ERRORMSG=参数签名信息不正确",
+        );
         let f = belongs(&q, &a);
         assert_eq!(f.len(), 1);
-        assert!(f[0].line().starts_with("note exchange: the gateway refused the order-query: ERRORCODE=ZF10020"));
+        assert!(f[0]
+            .line()
+            .starts_with("note exchange: the gateway refused the order-query: ERRORCODE=ZF10020"));
     }
 }

@@ -100,7 +100,12 @@ impl Finding {
 
     /// One line: `error signature: … (§5.3)`.
     pub fn line(&self) -> String {
-        let mut s = format!("{} {}: {}", self.severity.name(), self.topic.name(), self.text);
+        let mut s = format!(
+            "{} {}: {}",
+            self.severity.name(),
+            self.topic.name(),
+            self.text
+        );
         if let Some(sec) = &self.section {
             if !self.text.contains(&format!("§{sec}")) {
                 s.push_str(&format!(" (§{sec})"));

@@ -19,7 +19,11 @@ pub fn har(data: &[u8]) {
             "an entry was dropped"
         );
     }
-    for format in [TrafficFormat::Text, TrafficFormat::Json, TrafficFormat::Junit] {
+    for format in [
+        TrafficFormat::Text,
+        TrafficFormat::Json,
+        TrafficFormat::Junit,
+    ] {
         let _ = render(&report, format);
     }
 }

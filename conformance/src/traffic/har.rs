@@ -56,7 +56,9 @@ pub fn read<R: Read>(input: R, name: &str, sink: &mut Sink<'_>) -> Result<InputI
         version: None,
         creator: None,
     };
-    let outcome = Top(&mut reader).deserialize(&mut de).and_then(|()| de.end());
+    let outcome = Top(&mut reader)
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
     let count = match reader.stage {
         Stage::Header => 0,
         Stage::Entry(i) | Stage::After(i) => i,
@@ -336,7 +338,7 @@ fn read_entry(v: Value, place: &Place) -> Result<Entry, EntryError> {
     }
     if let Some(response) = opt_obj(&obj, "response", "response")? {
         if let Some(s) = opt_number(response, "status", "response.status")? {
-            entry.status = (s >= 0.0 && s < 1000.0).then_some(s as u16);
+            entry.status = (0.0..1000.0).contains(&s).then_some(s as u16);
         }
         if let Some(content) = opt_obj(response, "content", "response.content")? {
             entry.response = body(content, "response.content")?;
@@ -583,9 +585,15 @@ mod tests {
         );
         assert_eq!(info.expect("a HAR").entries, 3);
         let p = got[0].as_ref().expect_err("wrong type");
-        assert_eq!(p.to_string(), "t.har entries[0]: request.url must be a string, not a number");
+        assert_eq!(
+            p.to_string(),
+            "t.har entries[0]: request.url must be a string, not a number"
+        );
         let p = got[1].as_ref().expect_err("not an object");
-        assert_eq!(p.to_string(), "t.har entries[1]: the entry must be an object, not a string");
+        assert_eq!(
+            p.to_string(),
+            "t.har entries[1]: the entry must be an object, not a string"
+        );
         assert!(got[2].is_ok());
     }
 
@@ -598,7 +606,8 @@ mod tests {
         assert!(got[0].is_ok());
         let p = got[1].as_ref().expect_err("truncated");
         assert!(
-            p.to_string().starts_with("t.har entries[1]: the file ends inside this entry"),
+            p.to_string()
+                .starts_with("t.har entries[1]: the file ends inside this entry"),
             "{p}"
         );
     }
@@ -608,7 +617,10 @@ mod tests {
         for (json, why) in [
             ("", "the JSON ends early"),
             ("[]", "a member of the wrong type"),
-            (r#"{"log":{"version":"1.2"}}"#, "log has no \"entries\" array"),
+            (
+                r#"{"log":{"version":"1.2"}}"#,
+                "log has no \"entries\" array",
+            ),
             (r#"{"inputCharset":"1"}"#, "no \"log\" object"),
             (r#"{"log":{"entries":{}}}"#, "a member of the wrong type"),
         ] {

@@ -126,7 +126,10 @@ mod tests {
         assert_eq!(sniff(b"x\x9c\x01\x02", "d.bin"), Sniffed::Zlib);
         assert_eq!(sniff(b"{}", "d.zhar"), Sniffed::Zlib);
         assert_eq!(sniff(b"1234:4:type", "flows"), Sniffed::FlowDump);
-        assert_eq!(sniff(b"# log\nrequest refund QQ==\n", "log"), Sniffed::Lines);
+        assert_eq!(
+            sniff(b"# log\nrequest refund QQ==\n", "log"),
+            Sniffed::Lines
+        );
         assert_eq!(sniff(b"merchantId=1&version=v1.0", "n.txt"), Sniffed::Raw);
         assert_eq!(sniff(b"v2.4|1|100|x", "r.txt"), Sniffed::Raw);
     }

@@ -129,7 +129,10 @@ const OWN_TIMES: [&str; 7] = [
     "orderDatetime",
 ];
 
-fn clock_for(received: Option<&Received>, capture: Option<(DateTime14, &str)>) -> (Clock, ClockUsed) {
+fn clock_for(
+    received: Option<&Received>,
+    capture: Option<(DateTime14, &str)>,
+) -> (Clock, ClockUsed) {
     if let Some((now, text)) = capture {
         if let Some(c) = Clock::fixed(&now.to_string()) {
             return (
@@ -397,7 +400,12 @@ mod tests {
             keys,
             true,
         );
-        assert_eq!(j.signature.status, SignatureStatus::Verified, "{:?}", j.findings);
+        assert_eq!(
+            j.signature.status,
+            SignatureStatus::Verified,
+            "{:?}",
+            j.findings
+        );
         assert_eq!(j.verdict, Verdict::Valid, "{:?}", j.findings);
         assert_eq!(j.clock.now, "20170502220346");
         let tampered = NOTIFY.replace("payAmount=13000", "payAmount=1300");
@@ -411,9 +419,22 @@ mod tests {
         );
         assert_eq!(j.verdict, Verdict::Invalid);
         assert_eq!(j.signature.status, SignatureStatus::Failed);
-        assert_eq!(j.clock.source, "the message's own returnDatetime (no capture time)");
-        let f = j.findings.iter().find(|f| f.topic == Topic::Signature).expect("finding");
-        assert!(f.detail.iter().any(|l| l.contains("built-in verifier: invalid")), "{:?}", f.detail);
+        assert_eq!(
+            j.clock.source,
+            "the message's own returnDatetime (no capture time)"
+        );
+        let f = j
+            .findings
+            .iter()
+            .find(|f| f.topic == Topic::Signature)
+            .expect("finding");
+        assert!(
+            f.detail
+                .iter()
+                .any(|l| l.contains("built-in verifier: invalid")),
+            "{:?}",
+            f.detail
+        );
     }
 
     #[test]
@@ -439,7 +460,14 @@ mod tests {
         );
         assert_eq!(j.signature.status, SignatureStatus::NotChecked);
         assert_eq!(j.signature.how, "no --key or --cert given");
-        let j = judge(MessageKind::Refund, Side::Request, b"%%".to_vec(), None, Keys::default(), false);
+        let j = judge(
+            MessageKind::Refund,
+            Side::Request,
+            b"%%".to_vec(),
+            None,
+            Keys::default(),
+            false,
+        );
         assert_eq!(j.verdict, Verdict::Invalid);
         assert_eq!(j.findings[0].topic, Topic::Parse);
     }

@@ -10,7 +10,7 @@ use base64::Engine as _;
 
 use allinpay_protocol::{MessageKind, MAX_INPUT_LEN};
 
-use super::capture::{Body, Entry, EntryRef, InputFormat, InputInfo, Place, Problem, Sink, Side};
+use super::capture::{Body, Entry, EntryRef, InputFormat, InputInfo, Place, Problem, Side, Sink};
 use super::error::{EntryError, TrafficError};
 use super::recognise::{answer_of, by_content, side_of};
 
@@ -45,9 +45,12 @@ struct Line {
 fn parse_line(text: &str) -> Result<Line, EntryError> {
     let bad = |rule: &str| EntryError::BadLine { rule: rule.into() };
     let mut words = text.split_ascii_whitespace();
-    let (Some(d), Some(k), Some(b), None) = (words.next(), words.next(), words.next(), words.next())
+    let (Some(d), Some(k), Some(b), None) =
+        (words.next(), words.next(), words.next(), words.next())
     else {
-        return Err(bad("a line is `direction message-kind base64-bytes` (three words)"));
+        return Err(bad(
+            "a line is `direction message-kind base64-bytes` (three words)",
+        ));
     };
     let side = direction(d).ok_or_else(|| bad("the direction is request, response, > or <"))?;
     let kind = match k {
@@ -125,7 +128,11 @@ fn next_line<R: BufRead>(
 }
 
 /// Reads the line format from `input`.
-pub fn read<R: BufRead>(mut input: R, shown: &str, sink: &mut Sink<'_>) -> Result<InputInfo, TrafficError> {
+pub fn read<R: BufRead>(
+    mut input: R,
+    shown: &str,
+    sink: &mut Sink<'_>,
+) -> Result<InputInfo, TrafficError> {
     let mut buf = Vec::new();
     let mut n = 0usize;
     let mut entries = 0usize;
@@ -140,10 +147,11 @@ pub fn read<R: BufRead>(mut input: R, shown: &str, sink: &mut Sink<'_>) -> Resul
         }
     };
     loop {
-        let line = next_line(&mut input, &mut buf, MAX_LINE).map_err(|source| TrafficError::Io {
-            path: shown.to_owned(),
-            source,
-        })?;
+        let line =
+            next_line(&mut input, &mut buf, MAX_LINE).map_err(|source| TrafficError::Io {
+                path: shown.to_owned(),
+                source,
+            })?;
         let Some(line) = line else { break };
         n += 1;
         let parsed = match line {
@@ -211,8 +219,10 @@ fn entry_of(place: Place, first: Line, answer: Option<(usize, Line)>) -> Entry {
         *kind = l.kind;
         *body = Body::Bytes(l.bytes);
         if l.kind.is_none() {
-            e.notes
-                .push(format!("the {} is no message this tool knows", l.side.name()));
+            e.notes.push(format!(
+                "the {} is no message this tool knows",
+                l.side.name()
+            ));
         }
     };
     put(first, &mut e);
@@ -250,14 +260,25 @@ mod tests {
         let e = got[1].as_ref().expect("notification");
         assert_eq!(e.request_kind, Some(MessageKind::PayNotify));
         let p = got[2].as_ref().expect_err("unknown kind");
-        assert_eq!(p.to_string(), "log.txt line 6: unknown message kind \"nope\" (one of the CLI names, or `auto`)");
+        assert_eq!(
+            p.to_string(),
+            "log.txt line 6: unknown message kind \"nope\" (one of the CLI names, or `auto`)"
+        );
         let p = got[3].as_ref().expect_err("bad base64");
-        assert!(p.to_string().starts_with("log.txt line 7: the bytes: not base64"), "{p}");
+        assert!(
+            p.to_string()
+                .starts_with("log.txt line 7: the bytes: not base64"),
+            "{p}"
+        );
     }
 
     #[test]
     fn long_lines_are_refused_without_being_kept() {
-        let text = format!("request refund {}\nrequest refund {}\n", "A".repeat(MAX_LINE + 10), b64("version=v2.3"));
+        let text = format!(
+            "request refund {}\nrequest refund {}\n",
+            "A".repeat(MAX_LINE + 10),
+            b64("version=v2.3")
+        );
         let mut got = Vec::new();
         read(text.as_bytes(), "l", &mut |e| got.push(e)).expect("reads");
         assert!(matches!(

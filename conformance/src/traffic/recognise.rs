@@ -199,7 +199,9 @@ pub(crate) fn base64_text(body: &[u8]) -> Option<Vec<u8>> {
         .copied()
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
-    base64::engine::general_purpose::STANDARD.decode(compact).ok()
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
 }
 
 fn is_error_text(body: &[u8]) -> bool {
@@ -416,7 +418,10 @@ fn by_bodies(entry: &Entry) -> Recognition {
     use MessageKind as K;
     let mut r = Recognised::default();
     let mut unreadable = Vec::new();
-    for (side, body) in [(Side::Request, &entry.request), (Side::Response, &entry.response)] {
+    for (side, body) in [
+        (Side::Request, &entry.request),
+        (Side::Response, &entry.response),
+    ] {
         match body {
             Body::Bytes(b) => {
                 if let Some((kind, wire)) = by_content(b) {
@@ -435,7 +440,9 @@ fn by_bodies(entry: &Entry) -> Recognition {
                     r.messages.push(Found { side, kind, wire });
                 }
             }
-            Body::TooLarge { len } => unreadable.push(format!("{} body of {len} bytes", side.name())),
+            Body::TooLarge { len } => {
+                unreadable.push(format!("{} body of {len} bytes", side.name()))
+            }
             Body::Unreadable(e) => unreadable.push(e.to_string()),
             Body::Absent => {}
         }
@@ -501,7 +508,11 @@ mod tests {
             panic!()
         };
         assert!(r.messages.is_empty());
-        assert!(r.errors[0].contains("\"v9.9\" is none of"), "{:?}", r.errors);
+        assert!(
+            r.errors[0].contains("\"v9.9\" is none of"),
+            "{:?}",
+            r.errors
+        );
     }
 
     #[test]
@@ -510,7 +521,9 @@ mod tests {
         let url = "http://ceshi.allinpay.com/mchtoq/index.do";
         let err = base64::engine::general_purpose::STANDARD.encode("ERRORCODE=1&ERRORMSG=x");
         let r = recognise(&entry(url, "version=v1.6", &err, 200));
-        let Recognition::Messages(m) = &r else { panic!() };
+        let Recognition::Messages(m) = &r else {
+            panic!()
+        };
         assert_eq!(m.messages[1].kind, K::ErrorResponse);
         assert_eq!(m.messages[1].wire, b"ERRORCODE=1&ERRORMSG=x");
     }
@@ -540,15 +553,26 @@ mod tests {
     fn by_content_reads_texts() {
         use MessageKind as K;
         for (body, kind) in [
-            ("v2.4|1|100|NO1|1|20140926164925|x|TKSUCC0002|20141010191509\r\nsig", K::RefundQueryResponse),
-            ("0000|ok|v1.8|0|1|NO|20240101000000|100|840|P|20240101000000\r\nsig", K::PreauthCancelResponse),
+            (
+                "v2.4|1|100|NO1|1|20140926164925|x|TKSUCC0002|20141010191509\r\nsig",
+                K::RefundQueryResponse,
+            ),
+            (
+                "0000|ok|v1.8|0|1|NO|20240101000000|100|840|P|20240101000000\r\nsig",
+                K::PreauthCancelResponse,
+            ),
             ("0000| ok| v1.9| 0|1", K::PreauthConfirmResponse),
             ("ERRORCODE=001& ERRORMSG=x", K::ErrorResponse),
             (r#"{"payResult":0,"payOrderId":"1"}"#, K::SyncResultIos),
         ] {
-            assert_eq!(by_content(body.as_bytes()).map(|(k, _)| k), Some(kind), "{body}");
+            assert_eq!(
+                by_content(body.as_bytes()).map(|(k, _)| k),
+                Some(kind),
+                "{body}"
+            );
         }
-        let page = base64::engine::general_purpose::STANDARD.encode("100|1|1|N\r\n100|a|b|c|1|d|1|||1\r\n\r\nsig");
+        let page = base64::engine::general_purpose::STANDARD
+            .encode("100|1|1|N\r\n100|a|b|c|1|d|1|||1\r\n\r\nsig");
         assert_eq!(
             by_content(page.as_bytes()).map(|(k, _)| k),
             Some(K::BatchQueryResponse)

@@ -87,7 +87,9 @@ impl Redaction {
             WireForm::PipeText => self.pipe(text, kind, None, &mut hit),
             WireForm::Base64Batch => {
                 let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-                let decoded = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(compact)
+                    .ok()?;
                 let decoded = String::from_utf8(decoded).ok()?;
                 let page = self.pipe(&decoded, kind, Some(&BATCH_SUMMARY), &mut hit);
                 base64::engine::general_purpose::STANDARD.encode(page)
@@ -213,7 +215,10 @@ mod tests {
 
     #[test]
     fn masks_keep_the_shape_and_unknown_names_are_refused() {
-        assert_eq!(mask("6222 0212-3456 张三 a@b.cn"), "0000 0000-0000 ** x@x.xx");
+        assert_eq!(
+            mask("6222 0212-3456 张三 a@b.cn"),
+            "0000 0000-0000 ** x@x.xx"
+        );
         assert!(Redaction::new(&["cardNo, ship_to_firstname"]).is_ok());
         let e = Redaction::new(&["cardNo,cardNumber"]).expect_err("unknown");
         assert_eq!(
@@ -231,11 +236,17 @@ mod tests {
         assert_eq!(w, b"orderNo=xx+00&payAmount=1");
         assert_eq!(hit, vec!["orderNo"]);
         let (w, _) = r
-            .apply(MessageKind::PayRequest, br#"{"cardNo":"6222","orderAmount":1}"#)
+            .apply(
+                MessageKind::PayRequest,
+                br#"{"cardNo":"6222","orderAmount":1}"#,
+            )
             .expect("json");
         assert_eq!(w, br#"{"cardNo":"0000","orderAmount":1}"#);
         let (w, _) = r
-            .apply(MessageKind::ErrorResponse, "ERRORCODE=001& ERRORMSG=商户".as_bytes())
+            .apply(
+                MessageKind::ErrorResponse,
+                "ERRORCODE=001& ERRORMSG=商户".as_bytes(),
+            )
             .expect("error text");
         assert_eq!(w, b"ERRORCODE=001& ERRORMSG=**");
         let (w, hit) = r

@@ -106,13 +106,25 @@ pub fn text(r: &TrafficReport) -> String {
         let _ = writeln!(
             o,
             "\n{:<22} {:>9} {:>8} {:>6} {:>10} {:>7} {:>15}",
-            "endpoint", "exchanges", "messages", "valid", "acceptable", "invalid", "exchange errors"
+            "endpoint",
+            "exchanges",
+            "messages",
+            "valid",
+            "acceptable",
+            "invalid",
+            "exchange errors"
         );
         for s in &summary {
             let _ = writeln!(
                 o,
                 "{:<22} {:>9} {:>8} {:>6} {:>10} {:>7} {:>15}",
-                s.endpoint, s.exchanges, s.messages, s.valid, s.acceptable, s.invalid, s.exchange_errors
+                s.endpoint,
+                s.exchanges,
+                s.messages,
+                s.valid,
+                s.acceptable,
+                s.invalid,
+                s.exchange_errors
             );
         }
     }
@@ -190,7 +202,9 @@ pub fn junit(r: &TrafficReport) -> String {
     let mut cases: Vec<Case> = Vec::new();
     let lines = |fs: &mut dyn Iterator<Item = &Finding>| -> Vec<String> {
         fs.filter(|f| f.severity == Severity::Error)
-            .flat_map(|f| std::iter::once(f.line()).chain(f.detail.iter().map(|d| format!("    {d}"))))
+            .flat_map(|f| {
+                std::iter::once(f.line()).chain(f.detail.iter().map(|d| format!("    {d}")))
+            })
             .collect()
     };
     for e in &r.entries {
@@ -230,7 +244,11 @@ pub fn junit(r: &TrafficReport) -> String {
             outcome: Some(("error", p.error.to_string(), String::new())),
         });
     }
-    let n = |cs: &[&Case], tag: &str| cs.iter().filter(|c| c.outcome.as_ref().is_some_and(|o| o.0 == tag)).count();
+    let n = |cs: &[&Case], tag: &str| {
+        cs.iter()
+            .filter(|c| c.outcome.as_ref().is_some_and(|o| o.0 == tag))
+            .count()
+    };
     let all: Vec<&Case> = cases.iter().collect();
     let mut o = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -268,7 +286,11 @@ pub fn junit(r: &TrafficReport) -> String {
             match &c.outcome {
                 None => o.push_str("/>\n"),
                 Some((tag, message, body)) if body.is_empty() => {
-                    let _ = writeln!(o, ">\n      <{tag} message=\"{}\"/>\n    </testcase>", xml(message));
+                    let _ = writeln!(
+                        o,
+                        ">\n      <{tag} message=\"{}\"/>\n    </testcase>",
+                        xml(message)
+                    );
                 }
                 Some((tag, message, body)) => {
                     let _ = writeln!(

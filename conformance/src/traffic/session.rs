@@ -128,7 +128,10 @@ impl<'k> Session<'k> {
             .or_else(|| messages.first().map(|m| Endpoint::of_kind(m.kind)))
             .unwrap_or(Endpoint::Other);
         if let Some(n) = request.filter(|m| m.kind == allinpay_protocol::MessageKind::PayNotify) {
-            findings.extend(acknowledgement(n, entry.status.filter(|_| answer.is_none())));
+            findings.extend(acknowledgement(
+                n,
+                entry.status.filter(|_| answer.is_none()),
+            ));
         }
         let index = self.report.entries.len();
         for (i, m) in messages.iter().enumerate() {
