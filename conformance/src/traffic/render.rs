@@ -209,13 +209,24 @@ pub fn junit(r: &TrafficReport) -> String {
     };
     for e in &r.entries {
         let class = format!("allinpay-traffic.{}", e.endpoint.name());
+        // The body names the capture time, so that a finding can be found in the capture.
+        let at = e
+            .time
+            .as_deref()
+            .map_or(String::new(), |t| format!("at {t}\n"));
         for m in &e.messages {
             let errs = lines(&mut m.findings.iter());
             cases.push(Case {
                 file: e.place.file.clone(),
                 name: format!("{} {} {}", e.place.entry, m.side.name(), m.kind.name()),
                 class: class.clone(),
-                outcome: (!errs.is_empty()).then(|| ("failure", errs[0].clone(), errs.join("\n"))),
+                outcome: (!errs.is_empty()).then(|| {
+                    (
+                        "failure",
+                        errs[0].clone(),
+                        format!("{at}{}", errs.join("\n")),
+                    )
+                }),
             });
         }
         let errs = lines(&mut e.findings.iter());
@@ -224,7 +235,11 @@ pub fn junit(r: &TrafficReport) -> String {
                 file: e.place.file.clone(),
                 name: format!("{} exchange", e.place.entry),
                 class: class.clone(),
-                outcome: Some(("failure", errs[0].clone(), errs.join("\n"))),
+                outcome: Some((
+                    "failure",
+                    errs[0].clone(),
+                    format!("{at}{}", errs.join("\n")),
+                )),
             });
         }
     }
