@@ -479,6 +479,9 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     let offset_secs: i64 = match rest {
         "Z" | "z" => 0,
         _ => {
+            if !rest.is_ascii() {
+                return None;
+            }
             let (sign, hm) = match rest.as_bytes().first()? {
                 b'+' => (1, &rest[1..]),
                 b'-' => (-1, &rest[1..]),
@@ -538,6 +541,8 @@ mod tests {
             "2023-03-30T00:00:54+25:00",
             "2023-03-30T00:00:54Q",
             "２０２３-03-30T00:00:54Z",
+            "2023-03-30T00:00:54+aé0",
+            "2023-03-30T00:00:54.5é",
         ] {
             assert_eq!(parse_iso8601(bad), None, "{bad}");
         }

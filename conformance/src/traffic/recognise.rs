@@ -295,7 +295,12 @@ pub fn recognise(entry: &Entry) -> Recognition {
     if entry.request_kind.is_some() || entry.response_kind.is_some() {
         return named(entry);
     }
+    let method = entry.method.as_deref().unwrap_or("POST");
     match entry.path().and_then(endpoint_of_path) {
+        // The interfaces are POSTed (§3, §4); a preflight or a page load is not one.
+        Some(endpoint) if !method.eq_ignore_ascii_case("POST") => Recognition::Unrecognised(
+            format!("{method} to {}: the interfaces take POST", endpoint.name()),
+        ),
         Some(endpoint) => at_endpoint(entry, endpoint),
         None => by_bodies(entry),
     }
@@ -409,6 +414,13 @@ fn at_endpoint(entry: &Entry, endpoint: Endpoint) -> Recognition {
             }
         }
     }
+    if r.messages.is_empty() && r.errors.is_empty() {
+        return Recognition::Unrecognised(format!(
+            "{} with nothing to judge: {}",
+            endpoint.name(),
+            r.notes.join("; ")
+        ));
+    }
     Recognition::Messages(r)
 }
 
@@ -512,6 +524,25 @@ mod tests {
             r.errors[0].contains("\"v9.9\" is none of"),
             "{:?}",
             r.errors
+        );
+    }
+
+    #[test]
+    fn what_is_not_an_exchange_of_the_interface_is_listed() {
+        let gw = "https://ceshi.allinpay.com/gateway/index.do";
+        let mut preflight = entry(gw, "", "", 204);
+        preflight.method = Some("OPTIONS".into());
+        assert_eq!(
+            recognise(&preflight),
+            Recognition::Unrecognised(
+                "OPTIONS to /gateway/index.do: the interfaces take POST".into()
+            )
+        );
+        assert_eq!(
+            recognise(&entry(gw, "", "", 0)),
+            Recognition::Unrecognised(
+                "/gateway/index.do with nothing to judge: the request body is not in the capture; no answer in the capture".into()
+            )
         );
     }
 
