@@ -410,6 +410,38 @@ fn the_example_merchant_s_traffic_is_all_conforming() {
     assert_eq!(kinds, want, "{text}");
     assert_eq!(rec.len(), 9);
 
+    // Written as vectors with the key and the certificate: they lint, and the
+    // certificate-signed answers get CertVerify cases.
+    let dir = har.with_file_name("vectors");
+    let cert_pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../vectors/keys/gateway-rsa1024.pem"
+    ))
+    .expect("certificate");
+    let written = allinpay_conformance::traffic::to_vectors::write(
+        &report,
+        &allinpay_conformance::traffic::to_vectors::VectorOptions {
+            dir: &dir,
+            key: Some(&k),
+            cert: Some(&cert_pem),
+            redact: &allinpay_conformance::traffic::redact::Redaction::default(),
+        },
+    )
+    .expect("written");
+    assert_eq!(written.files.len(), 12);
+    let mut cert_groups = 0;
+    for f in &written.files {
+        allinpay_conformance::vectors::load(f).unwrap_or_else(|e| panic!("{e}"));
+        cert_groups += std::fs::read_to_string(f)
+            .expect("read")
+            .matches("\"CertVerify\"")
+            .count();
+    }
+    assert_eq!(
+        cert_groups, 3,
+        "notification, query answer and batch page of signType 1"
+    );
+
     // The command line agrees.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_allinpay-conformance"))
         .args([

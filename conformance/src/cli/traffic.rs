@@ -45,7 +45,7 @@ pub struct TrafficArgs {
     /// Output: a human report, JSON for tools, or JUnit XML.
     #[arg(long, value_enum, default_value = "text")]
     format: FormatArg,
-    /// Write every judged message as a capture vector into DIR (one file per message).
+    /// Write every judged message as a capture vector into DIR (one file per message kind).
     #[arg(long, value_name = "DIR")]
     to_vectors: Option<PathBuf>,
     /// Mask these fields' values in the vectors written (comma-separated, repeatable),
