@@ -13,6 +13,7 @@ pub mod replay;
 pub mod report;
 pub mod runner;
 pub mod suite;
+pub mod traffic;
 pub mod vectors;
 pub mod verdict;
 

@@ -41,6 +41,8 @@ pub enum SourceKind {
     Spec,
     PublicCapture,
     Generated,
+    /// Written from captured traffic by `allinpay-conformance traffic --to-vectors`.
+    TrafficCapture,
 }
 
 /// Wycheproof's three-way verdict.

@@ -11,6 +11,7 @@ mod parse;
 mod probe;
 mod run;
 mod sign;
+mod traffic;
 mod verify;
 
 use std::io::Read as _;
@@ -55,6 +56,9 @@ enum Command {
     Gateway(gateway::GatewayArgs),
     /// Post a battery of notifications to a merchant's endpoint and judge its answers.
     ProbeMerchant(probe::ProbeArgs),
+    /// Judge captured traffic (HAR files, raw message files, log lines): every message,
+    /// every exchange, a summary per endpoint (docs/traffic.md).
+    Traffic(traffic::TrafficArgs),
 }
 
 /// Runs the command: `Ok(exit code)`, or `Err` for exit 2.
@@ -69,6 +73,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Parse(args) => parse::run(args),
         Command::Gateway(args) => Ok(gateway::run(&args)?),
         Command::ProbeMerchant(args) => Ok(probe::run(&args)?),
+        Command::Traffic(args) => traffic::run(args),
     }
 }
 

@@ -136,6 +136,9 @@ fn anchor(id: &str) -> String {
     o
 }
 
+/// A matrix cell's rows by operation.
+type Cell<'a> = BTreeMap<&'a str, Vec<usize>>;
+
 const OPS: [&str; 6] = [
     "sign",
     "verify",
@@ -248,9 +251,9 @@ impl Report {
             o.push_str("</span><br>");
         }
         let count = |v: Verdict| self.rows.iter().filter(|r| r.result.verdict == v).count();
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "{} passed, {} failed; {} acceptable, {} skipped, {} known failures listed, {} regressions</p></header>\n",
+            "{} passed, {} failed; {} acceptable, {} skipped, {} known failures listed, {} regressions</p></header>",
             self.passed(),
             self.failed(),
             count(Verdict::Acceptable),
@@ -313,8 +316,7 @@ impl Report {
 
     fn html_matrix(&self, o: &mut String) {
         // (section, message) → op → row indices.
-        let mut cells: BTreeMap<(Vec<u32>, String, String), BTreeMap<&str, Vec<usize>>> =
-            BTreeMap::new();
+        let mut cells: BTreeMap<(Vec<u32>, String, String), Cell<'_>> = BTreeMap::new();
         for (i, r) in self.rows.iter().enumerate() {
             let c = &r.result.case;
             let key: Vec<u32> = c
