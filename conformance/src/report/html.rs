@@ -163,7 +163,7 @@ td.cell.warn{background:color-mix(in srgb,var(--warn) 22%,transparent)}td.cell.a
 td.cell.skipped,td.cell.known{background:color-mix(in srgb,var(--skip) 15%,transparent)}
 .cases{display:none;margin:.3em 0 1em}.cases.open{display:block}.cases li{font:12px ui-monospace,monospace}
 details.case{border:1px solid var(--line);border-radius:4px;margin:.4em 0;padding:.2em .6em}details.case[open]{padding-bottom:.6em}
-details.case summary{cursor:pointer}.esc{color:var(--muted);font-weight:600}mark{background:var(--mark);color:inherit;outline:1px solid var(--fail)}
+details.case summary{cursor:pointer}details.case p{overflow-wrap:anywhere}.esc{color:var(--muted);font-weight:600}mark{background:var(--mark);color:inherit;outline:1px solid var(--fail)}
 .tag{font-weight:700;margin-right:.5em}
 @media print{.cases{display:block}details.case{break-inside:avoid}details.case>*{display:block}body{max-width:none}}
 "#;
