@@ -38,8 +38,8 @@ def main():
     example = load_example()
     every_form = example.text_forms
 
-    def one_form(lines, blank_line=None):
-        forms = every_form(lines, blank_line)
+    def one_form(lines, blank_line=None, sig_line=None):
+        forms = every_form(lines, blank_line, sig_line)
         if form not in forms:
             sys.exit(f"text_form_adapter.py: the example has no {form} form")
         return {form: forms[form]}
