@@ -182,6 +182,14 @@ fn probe_tells_a_correct_merchant_from_a_careless_one() {
     assert_eq!(code, 1);
     assert!(out.contains(r#"tests="13" failures="10""#), "{out}");
     assert_eq!(out.matches("<failure ").count(), 10);
+
+    // The same verdicts as a page: one row per case, the wrong ones marked.
+    let (code, out, _) = probe(&bad, Some(&orders), &["--format", "html"]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("<!DOCTYPE html>"), "{out}");
+    assert_eq!(out.matches("<tr class=\"fail\">").count(), 10);
+    assert_eq!(out.matches("<tr class=\"pass\">").count(), 3);
+    assert!(out.contains("3 right</span>") && out.contains("10 wrong</span>"));
 }
 
 #[test]

@@ -224,6 +224,43 @@ fn every_case_failing_stays_small(b: &Browser) -> Result<(), String> {
     Ok(())
 }
 
+/// `traffic --format html` of a capture whose refund answer was tampered with: the page
+/// loads clean, holds the endpoint table and opens the entries with findings.
+fn traffic_page(b: &Browser) -> Result<(), String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_allinpay-conformance"))
+        .current_dir(ROOT)
+        .args([
+            "traffic",
+            "conformance/tests/fixtures/traffic/mitmproxy/tampered.har",
+            "--key",
+            "1234567890",
+            "--format",
+            "html",
+        ])
+        .output()
+        .map_err(e)?;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the tampered answer is a finding"
+    );
+    let dir = std::env::temp_dir().join(format!("allinpay-html-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(e)?;
+    let page = dir.join("traffic.html");
+    std::fs::write(&page, &out.stdout).map_err(e)?;
+    b.goto(&url(&page)).map_err(e)?;
+    assert_eq!(b.console_errors().map_err(e)?, Vec::<String>::new());
+    let endpoints = b.text("#endpoints").map_err(e)?;
+    assert!(endpoints.contains("/gateway/index.do"), "{endpoints}");
+    let open = b
+        .eval("return document.querySelectorAll('details.case[open]').length")
+        .map_err(e)?;
+    assert!(open.as_u64().is_some_and(|n| n > 0), "{open}");
+    let text = b.text("#entries").map_err(e)?;
+    assert!(text.contains("signMsg does not match"), "{text}");
+    Ok(())
+}
+
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let trials = vec![
@@ -240,6 +277,7 @@ fn main() {
             "a_run_where_every_case_fails_stays_under_5_mb",
             every_case_failing_stays_small,
         ),
+        trial("the_traffic_page_shows_its_findings", traffic_page),
     ];
     libtest_mimic::run(&args, trials).exit();
 }

@@ -3,7 +3,7 @@
 use allinpay_protocol::{GatewaySigner, MerchantKey};
 use allinpay_sandbox::net::LoopbackUrl;
 use allinpay_sandbox::parse_duration;
-use allinpay_sandbox::probe::{render, OrderRef, Probe, ReportFormat};
+use allinpay_sandbox::probe::{render, Expect, OrderRef, Probe, Report, ReportFormat};
 use allinpay_sandbox::signing::{Keys, TEST_KEY_PEM};
 
 use super::{CliError, KeyArgs};
@@ -14,6 +14,7 @@ enum FormatArg {
     Text,
     Json,
     Junit,
+    Html,
 }
 
 /// `allinpay-conformance probe-merchant`.
@@ -90,16 +91,51 @@ pub fn run(args: &ProbeArgs) -> Result<u8, CliError> {
         refunded,
     };
     let report = probe.run()?;
-    print!(
-        "{}",
-        render(
-            &report,
-            match args.format {
-                FormatArg::Text => ReportFormat::Text,
-                FormatArg::Json => ReportFormat::Json,
-                FormatArg::Junit => ReportFormat::Junit,
-            },
-        )
-    );
+    let format = match args.format {
+        FormatArg::Text => ReportFormat::Text,
+        FormatArg::Json => ReportFormat::Json,
+        FormatArg::Junit => ReportFormat::Junit,
+        FormatArg::Html => {
+            print!("{}", html(&report));
+            return Ok(u8::from(report.wrong() > 0));
+        }
+    };
+    print!("{}", render(&report, format));
     Ok(u8::from(report.wrong() > 0))
+}
+
+/// The probe's verdicts as a page in the look of `run --format html`: every case with
+/// what a correct merchant does and what this one did. Everything shown is escaped (the
+/// URL and the merchant's answers come from outside).
+fn html(report: &Report) -> String {
+    use std::fmt::Write as _;
+
+    use allinpay_conformance::report::{html_escape as esc, html_page};
+    let wrong = report.wrong();
+    let mut o = format!(
+        "<p id=\"totals\" class=\"tot\">merchant <code>{}</code>: <span class=\"pass\">{} right</span>, <span class=\"{}\">{} wrong</span></p><section id=\"cases\"><table><tr><th>case</th><th>what it sends</th><th>a correct merchant</th><th>this merchant</th><th>verdict</th></tr>",
+        esc(&report.notify_url),
+        report.cases.len() - wrong,
+        if wrong > 0 { "fail" } else { "pass" },
+        wrong
+    );
+    for c in &report.cases {
+        let expected = match c.expected {
+            Expect::Accept => "accepts (2xx)",
+            Expect::Reject => "rejects (not 2xx)",
+        };
+        let _ = write!(
+            o,
+            "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{expected}</td><td>{} ({})</td><td class=\"{}\">{}</td></tr>",
+            if c.correct { "pass" } else { "fail" },
+            esc(c.name),
+            esc(c.description),
+            if c.accepted { "accepted" } else { "rejected" },
+            esc(&c.observed),
+            if c.correct { "pass" } else { "fail" },
+            if c.correct { "right" } else { "WRONG" },
+        );
+    }
+    o.push_str("</table></section>");
+    html_page("allinpay-conformance probe-merchant", &o)
 }

@@ -17,6 +17,7 @@ enum FormatArg {
     Text,
     Json,
     Junit,
+    Html,
 }
 
 impl From<FormatArg> for TrafficFormat {
@@ -25,6 +26,7 @@ impl From<FormatArg> for TrafficFormat {
             FormatArg::Text => TrafficFormat::Text,
             FormatArg::Json => TrafficFormat::Json,
             FormatArg::Junit => TrafficFormat::Junit,
+            FormatArg::Html => TrafficFormat::Html,
         }
     }
 }

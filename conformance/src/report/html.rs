@@ -174,6 +174,14 @@ function openHash(){var h=decodeURIComponent(location.hash.slice(1));if(!h)retur
 window.addEventListener('hashchange',openHash);openHash();
 "#;
 
+/// A page of this report's look: `title`, then `body` (already escaped HTML).
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{t}</title><style>{STYLE}</style></head><body>\n<header><h1>{t}</h1></header>\n{body}<script>{SCRIPT}</script>\n</body></html>\n",
+        t = escape(title)
+    )
+}
+
 /// What the header says beside the report's own fields.
 #[derive(Clone, Debug, Default)]
 pub struct HtmlContext {

@@ -12,7 +12,7 @@ mod text;
 
 pub use baseline::Baseline;
 pub use causes::{RootCause, RootCauses, SEARCH_BUDGET};
-pub use html::{escape as html_escape, first_difference, HtmlContext};
+pub use html::{escape as html_escape, first_difference, page as html_page, HtmlContext};
 pub use junit::xml;
 pub use known_failures::KnownFailures;
 pub use scope::ScopeRow;

@@ -16,6 +16,8 @@ pub enum TrafficFormat {
     Text,
     Json,
     Junit,
+    /// One self-contained page, in the look of `run --format html`.
+    Html,
 }
 
 /// Renders the report.
@@ -28,7 +30,138 @@ pub fn render(report: &TrafficReport, format: TrafficFormat) -> String {
             s
         }
         TrafficFormat::Junit => junit(report),
+        TrafficFormat::Html => html(report),
     }
+}
+
+/// The page: the summary per endpoint, then every entry (open when it has a finding) with
+/// its messages and findings. Every value is escaped: it comes from the capture.
+pub fn html(r: &TrafficReport) -> String {
+    use crate::report::html_escape as esc;
+    let mut o = String::new();
+    o.push_str("<section id=\"inputs\"><ul>");
+    for i in &r.inputs {
+        let _ = write!(
+            o,
+            "<li><code>{}</code> ({}): {} entries</li>",
+            esc(&i.path),
+            esc(i.format.name()),
+            i.entries
+        );
+    }
+    o.push_str("</ul></section>");
+    let count = |v: Verdict| r.messages().filter(|(_, m)| m.verdict == v).count();
+    let _ = write!(
+        o,
+        "<p id=\"totals\" class=\"tot\">{} messages judged: <span class=\"pass\">{} valid</span>, <span class=\"acceptable\">{} acceptable</span>, <span class=\"{}\">{} invalid</span>; {} errors; {} unrecognised, {} unreadable</p>",
+        r.messages().count(),
+        count(Verdict::Valid),
+        count(Verdict::Acceptable),
+        if count(Verdict::Invalid) > 0 { "fail" } else { "pass" },
+        count(Verdict::Invalid),
+        r.errors(),
+        r.unrecognised.len(),
+        r.unreadable.len()
+    );
+    let summary = r.by_endpoint();
+    if !summary.is_empty() {
+        o.push_str("<section id=\"endpoints\"><h2>Endpoints</h2><table><tr><th>endpoint</th><th>exchanges</th><th>messages</th><th>valid</th><th>acceptable</th><th>invalid</th><th>exchange errors</th></tr>");
+        for s in &summary {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"pass\">{}</td><td class=\"acceptable\">{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+                esc(&s.endpoint),
+                s.exchanges,
+                s.messages,
+                s.valid,
+                s.acceptable,
+                if s.invalid > 0 { "fail" } else { "pass" },
+                s.invalid,
+                s.exchange_errors
+            );
+        }
+        o.push_str("</table></section>");
+    }
+    o.push_str("<section id=\"entries\"><h2>Entries</h2>");
+    for e in &r.entries {
+        let bad = !e.findings.is_empty()
+            || e.messages
+                .iter()
+                .any(|m| m.verdict == Verdict::Invalid || !m.findings.is_empty());
+        let head: Vec<&str> = [e.time.as_deref(), e.method.as_deref(), e.url.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let _ = write!(
+            o,
+            "<details class=\"case\"{}><summary><span class=\"tag {}\">{}</span><code>{}</code> {} [{}]</summary><ul>",
+            if bad { " open" } else { "" },
+            if bad { "fail" } else { "pass" },
+            if bad { "FINDINGS" } else { "OK" },
+            esc(&e.place.to_string()),
+            esc(&head.join(" ")),
+            esc(e.endpoint.name())
+        );
+        for m in &e.messages {
+            let _ = write!(
+                o,
+                "<li>{} <b>{}</b> (§{}) <span class=\"{}\">{}</span>; signature: {}",
+                esc(m.side.name()),
+                esc(m.kind.name()),
+                esc(m.section),
+                match m.verdict {
+                    Verdict::Invalid => "fail",
+                    Verdict::Acceptable => "acceptable",
+                    _ => "pass",
+                },
+                esc(m.verdict.name()),
+                esc(&m.signature.how)
+            );
+            html_findings(&m.findings, &mut o);
+            o.push_str("</li>");
+        }
+        o.push_str("</ul>");
+        html_findings(&e.findings, &mut o);
+        o.push_str("</details>");
+    }
+    o.push_str("</section>");
+    if !r.unrecognised.is_empty() || !r.unreadable.is_empty() {
+        o.push_str("<section id=\"unrecognised\"><h2>Unrecognised and unreadable</h2><ul>");
+        for u in &r.unrecognised {
+            let what = [u.method.as_deref(), u.url.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let _ = write!(
+                o,
+                "<li><code>{}</code> {}: {}</li>",
+                esc(&u.place.to_string()),
+                esc(&what),
+                esc(&u.why)
+            );
+        }
+        for p in &r.unreadable {
+            let _ = write!(o, "<li class=\"fail\">{}</li>", esc(&p.to_string()));
+        }
+        o.push_str("</ul></section>");
+    }
+    crate::report::html_page("allinpay-conformance traffic", &o)
+}
+
+fn html_findings(findings: &[Finding], o: &mut String) {
+    use crate::report::html_escape as esc;
+    if findings.is_empty() {
+        return;
+    }
+    o.push_str("<pre>");
+    for f in findings {
+        let _ = writeln!(o, "{}", esc(&f.line()));
+        for d in &f.detail {
+            let _ = writeln!(o, "    {}", esc(d));
+        }
+    }
+    o.push_str("</pre>");
 }
 
 fn finding_lines(f: &Finding, indent: &str, o: &mut String) {
