@@ -28,6 +28,7 @@
 //! (`ops`), shrinking and the printed case (`shrink`), and the run over every message type
 //! (`run`).
 
+mod chars;
 mod error;
 mod format;
 mod message;

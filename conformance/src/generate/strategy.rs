@@ -12,23 +12,14 @@ use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::spec::{FieldDef, Format, Presence, SignScheme, Signing};
 use allinpay_protocol::{Charset, MessageKind};
 
+use super::chars::{chars, pick, ALNUM, DIGITS, EDGE};
 use super::format::{days_in, drawn_format, fitting};
 use super::message::{is_text, Generated};
 use super::wild;
 
-pub(super) const ALNUM: &[char] = &[
-    'a', 'b', 'c', 'x', 'y', 'z', 'A', 'B', 'M', 'Z', '0', '1', '2', '5', '9',
-];
-pub(super) const DIGITS: &[char] = &['1', '0', '2', '3', '4', '5', '6', '7', '8', '9'];
 const NONZERO: &[char] = &['1', '2', '3', '5', '9'];
 /// §2.1 orderNo: 字母、数字、-、_.
 const ORDER: &[char] = &['A', '0', '1', '9', 'N', 'O', 'M', 'z', '-', '_'];
-/// The edge classes: form and URL delimiters, spaces, quotes, Chinese (GB2312), a Latin
-/// letter with an accent, 4-byte UTF-8.
-pub(super) const EDGE: &[char] = &[
-    'a', ' ', '&', '=', '+', '%', '<', '>', '/', ':', ';', ',', '?', '@', '$', '#', '\'', '"', '*',
-    '~', '!', '(', ')', '.', '中', '文', '商', '品', 'é', '😀', '𠮷', 'Z', '9',
-];
 const PRODUCTS: &[&str] = &[
     "测试商品",
     "手机充值100元",
@@ -57,16 +48,6 @@ const URL_PARTS: &[&str] = &[
     "!", "$", "'", "(", ")", "*", "%2F", "%20", "%26", "%3D", "%E4%B8%AD",
 ];
 const UNKNOWN_NAMES: &[&str] = &["remark", "attach", "notifyId", "tradeNo"];
-
-pub(super) fn chars(set: &'static [char], min: usize, max: usize) -> BoxedStrategy<String> {
-    prop::collection::vec(prop::sample::select(set), min..=max.max(min))
-        .prop_map(|v| v.into_iter().collect())
-        .boxed()
-}
-
-pub(super) fn pick(set: &'static [&'static str]) -> BoxedStrategy<String> {
-    prop::sample::select(set).prop_map(str::to_owned).boxed()
-}
 
 /// At most `max` bytes, cut at a character boundary.
 fn clip(mut s: String, max: usize) -> String {

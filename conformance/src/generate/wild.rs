@@ -9,8 +9,8 @@ use proptest::strategy::BoxedStrategy;
 use allinpay_protocol::enums::Currency;
 use allinpay_protocol::spec::{FieldDef, Format};
 
+use super::chars::{chars, pick, ALNUM, DIGITS, EDGE};
 use super::format::drawn_format;
-use super::strategy::{chars, pick, ALNUM, DIGITS, EDGE};
 
 /// Characters §2.1 orderNo does not allow.
 const NOT_ORDER: &[char] = &[
