@@ -3,10 +3,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use allinpay_protocol::{GatewaySigner, MerchantKey};
 
+use crate::diagnosis::Diagnoser;
 use crate::error::DurationError;
 use crate::signing;
 
@@ -37,6 +39,12 @@ pub struct Config {
     pub limits: Limits,
     /// How long a refund stays in each §3.8 state of a time-moving trigger.
     pub refund_step: Duration,
+    /// Explains a `signMsg` that does not verify (§5.1, §5.2); `None`: not explained.
+    pub diagnoser: Option<Arc<dyn Diagnoser>>,
+    /// How long one diagnosis may run; others arriving meanwhile are not diagnosed.
+    pub diagnosis_budget: Duration,
+    /// Requests the dashboard keeps (the oldest beyond are only counted).
+    pub keep_requests: usize,
 }
 
 /// Bounds on what one HTTP client can hold (docs/gateway.md, "Limits").
@@ -64,7 +72,8 @@ impl Default for Limits {
 
 impl Config {
     /// Defaults: port 0, the spec's test merchant 100020091218001, memory, resends after
-    /// 5 s, 30 s and 120 s, 5 s timeout.
+    /// 5 s, 30 s and 120 s, 5 s timeout, no diagnoser (20 ms budget), 10,000 requests
+    /// kept.
     pub fn new(key: MerchantKey) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -83,6 +92,9 @@ impl Config {
             log: false,
             limits: Limits::default(),
             refund_step: Duration::from_secs(5),
+            diagnoser: None,
+            diagnosis_budget: Duration::from_millis(20),
+            keep_requests: 10_000,
         }
     }
 

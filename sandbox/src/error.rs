@@ -152,3 +152,14 @@ pub enum ProbeError {
         source: std::io::Error,
     },
 }
+
+/// Why a dashboard resend was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ResendError {
+    #[error("orderNo: no notification for this order (only paid orders are notified, §2.2.3)")]
+    NoNotification,
+    #[error("cannot sign: {0}")]
+    Sign(SignError),
+    #[error("state file: {0}")]
+    Store(StoreError),
+}

@@ -1,8 +1,9 @@
 //! An offline Allinpay sandbox: the gateway's server interfaces (§3, §4) over real HTTP on
 //! loopback, a payment endpoint standing in for the SDK control (§2.1, §2.2.2), signed
 //! §2.2.3 notifications with the §2.2.1 resend rule and scripted faults, a durable state
-//! file, and `probe`, which judges a merchant's notification handler. See
-//! `docs/gateway.md`.
+//! file, `probe`, which judges a merchant's notification handler, and a dashboard at `/`
+//! that shows every request with its verdict and reason, the orders and every delivery.
+//! See `docs/gateway.md`.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,8 +17,11 @@
 
 pub mod codes;
 pub mod config;
+mod dashboard;
+pub mod diagnosis;
 mod endpoints;
 pub mod error;
+pub mod journal;
 pub mod net;
 pub mod notifier;
 pub mod probe;
@@ -34,8 +38,11 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 pub use config::{parse_duration, Config, Limits};
+pub use diagnosis::{Diagnoser, Explanation};
 pub use error::SandboxError;
 
+use diagnosis::Bounded;
+use journal::Journal;
 use notifier::Notifier;
 use signing::Keys;
 use store::Store;
@@ -51,6 +58,12 @@ pub(crate) struct Ctx {
     pub log: bool,
     pub limits: Limits,
     pub refund_step: Duration,
+    pub journal: Journal,
+    pub diagnosis: Option<Bounded>,
+    /// The dashboard's action token: a POST without it is refused (no cross-site POST).
+    pub token: String,
+    /// `http://ADDR`, the only `Origin` an action is taken from.
+    pub origin: String,
 }
 
 impl Ctx {
@@ -67,6 +80,8 @@ impl Ctx {
 pub struct Running {
     /// The address it listens on (port 0 resolved).
     pub addr: SocketAddr,
+    /// The dashboard's address (`/`).
+    pub dashboard: String,
     stop: watch::Sender<bool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -146,19 +161,6 @@ pub fn spawn(cfg: Config) -> Result<Running, SandboxError> {
         cfg.max_in_flight,
     );
     store.read(|st| notifier.resume(st));
-    let ctx = Arc::new(Ctx {
-        merchant_id: cfg.merchant_id.clone(),
-        keys: Keys {
-            key: cfg.key.clone(),
-            signer: cfg.cert.as_ref().map(|(s, _)| s.clone()),
-        },
-        cert_pem: cfg.cert.as_ref().map(|(_, c)| c.clone()),
-        store,
-        notifier,
-        log: cfg.log,
-        limits: cfg.limits,
-        refund_step: cfg.refund_step,
-    });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -171,6 +173,26 @@ pub fn spawn(cfg: Config) -> Result<Running, SandboxError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(SandboxError::Io)?;
+    let ctx = Arc::new(Ctx {
+        merchant_id: cfg.merchant_id.clone(),
+        keys: Keys {
+            key: cfg.key.clone(),
+            signer: cfg.cert.as_ref().map(|(s, _)| s.clone()),
+        },
+        cert_pem: cfg.cert.as_ref().map(|(_, c)| c.clone()),
+        store,
+        notifier,
+        log: cfg.log,
+        limits: cfg.limits,
+        refund_step: cfg.refund_step,
+        journal: Journal::new(cfg.keep_requests),
+        diagnosis: cfg
+            .diagnoser
+            .clone()
+            .map(|d| Bounded::new(d, cfg.diagnosis_budget)),
+        token: dashboard::new_token(),
+        origin: format!("http://{addr}"),
+    });
     let (tx, rx) = watch::channel(false);
     let thread = std::thread::Builder::new()
         .name("sandbox-gateway".into())
@@ -186,6 +208,7 @@ pub fn spawn(cfg: Config) -> Result<Running, SandboxError> {
         })
         .map_err(SandboxError::Io)?;
     Ok(Running {
+        dashboard: format!("http://{addr}/"),
         addr,
         stop: tx,
         thread: Some(thread),

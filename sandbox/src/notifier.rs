@@ -12,6 +12,8 @@ use allinpay_protocol::codec::form;
 use allinpay_protocol::msgs::PayNotify;
 use tokio::sync::{watch, Notify, Semaphore};
 
+use crate::error::ResendError;
+use crate::journal::{Delivery, ANSWER_KEPT};
 use crate::net::{post_async, LoopbackUrl, NetError};
 use crate::signing::{sign_in_place, Keys, SignError};
 use crate::store::{NoteStatus, Order, Post, State};
@@ -242,16 +244,38 @@ fn claim(ctx: &Ctx, st: &mut State, order_no: &str) -> Result<Option<Plan>, Sign
     }))
 }
 
-async fn post(ctx: &Ctx, url: &str, attempt: u32, kind: &str, body: String, ret: &str) -> Post {
+struct Target<'a> {
+    order_no: &'a str,
+    url: &'a str,
+}
+
+async fn post(
+    ctx: &Ctx,
+    to: Target<'_>,
+    attempt: u32,
+    kind: &str,
+    body: String,
+    ret: &str,
+) -> Post {
+    let Target { order_no, url } = to;
     let at_ms = unix_ms();
+    let started = std::time::Instant::now();
     let outcome = match LoopbackUrl::parse(url) {
         Ok(u) => post_async(&u, FORM, body, ctx.notifier.timeout).await,
         Err(e) => Err(NetError::Url(e)),
     };
-    let (outcome, accepted) = match outcome {
-        Ok(r) => (r.status.to_string(), r.is_success()),
-        Err(e) => (e.to_string(), false),
+    let latency_ms = started.elapsed().as_millis() as u64;
+    let (outcome, accepted, answer) = match outcome {
+        Ok(r) => (r.status.to_string(), r.is_success(), r.text()),
+        Err(e) => (e.to_string(), false, String::new()),
     };
+    ctx.journal.push_delivery(Delivery {
+        order_no: order_no.to_owned(),
+        at_ms,
+        kind: kind.to_owned(),
+        answer: answer.chars().take(ANSWER_KEPT).collect(),
+        latency_ms,
+    });
     Post {
         attempt,
         kind: kind.to_owned(),
@@ -281,14 +305,14 @@ async fn deliver(ctx: &Ctx, order_no: &str) {
     }
     let mut posts = Vec::new();
     for (kind, body, ret) in plan.before {
-        posts.push(post(ctx, &plan.url, 0, kind, body, &ret).await);
+        posts.push(post(ctx, target(order_no, &plan.url), 0, kind, body, &ret).await);
     }
     if let Some(d) = plan.delay {
         tokio::time::sleep(d).await;
     }
     let genuine = post(
         ctx,
-        &plan.url,
+        target(order_no, &plan.url),
         plan.attempt,
         "genuine",
         plan.genuine.clone(),
@@ -300,7 +324,7 @@ async fn deliver(ctx: &Ctx, order_no: &str) {
     if plan.duplicate {
         let dup = post(
             ctx,
-            &plan.url,
+            target(order_no, &plan.url),
             0,
             Fault::Duplicate.name(),
             plan.genuine,
@@ -335,4 +359,49 @@ async fn deliver(ctx: &Ctx, order_no: &str) {
     if let Some(due) = next {
         ctx.notifier.schedule(order_no, due);
     }
+}
+
+fn target<'a>(order_no: &'a str, url: &'a str) -> Target<'a> {
+    Target { order_no, url }
+}
+
+/// A delivery asked for from the dashboard: posted now, whatever the schedule, and
+/// counted as an attempt; a 2xx marks the notification delivered.
+pub(crate) async fn resend_now(ctx: &Ctx, order_no: &str) -> Result<Post, ResendError> {
+    let plan = ctx.store.write(|st, ch| {
+        let order = st
+            .orders
+            .get(order_no)
+            .cloned()
+            .ok_or(ResendError::NoNotification)?;
+        let note = st
+            .notes
+            .get_mut(order_no)
+            .ok_or(ResendError::NoNotification)?;
+        ch.note(order_no);
+        note.attempts += 1;
+        let ret = unix_secs().max(note.last_return_secs + 1);
+        note.last_return_secs = ret;
+        let body = signed_body(&ctx.keys, &order, ret).map_err(ResendError::Sign)?;
+        Ok((order.receive_url, note.attempts, body, cst14(ret)))
+    })?;
+    ctx.store.sync().await.map_err(ResendError::Store)?;
+    let (url, attempt, body, ret) = plan;
+    let p = post(ctx, target(order_no, &url), attempt, "manual", body, &ret).await;
+    let accepted = p.accepted;
+    ctx.store.write(|st, ch| {
+        if let Some(note) = st.notes.get_mut(order_no) {
+            ch.note(order_no);
+            note.posts.push(p.clone());
+            if accepted {
+                note.status = NoteStatus::Delivered;
+            }
+        }
+    });
+    ctx.store.sync().await.map_err(ResendError::Store)?;
+    ctx.log(format!(
+        "notify {order_no} attempt {attempt} (resent from the dashboard): {}",
+        if accepted { "delivered" } else { "failed" }
+    ));
+    Ok(p)
 }

@@ -2,11 +2,14 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use allinpay_protocol::{GatewayCert, GatewaySigner};
 use allinpay_sandbox::error::DurationError;
 use allinpay_sandbox::{net, notifier, parse_duration, spawn, Config, Limits};
+
+use allinpay_conformance::diagnose::SandboxDiagnoser;
 
 use super::files::{read_bounded, MAX_CERT_FILE};
 use super::{CliError, KeyArgs};
@@ -73,6 +76,9 @@ pub struct GatewayArgs {
     /// Connections open at once (keep it below `ulimit -n`); one more is answered 503.
     #[arg(long, default_value_t = 256)]
     max_connections: usize,
+    /// Requests the dashboard keeps; older ones are only counted.
+    #[arg(long, default_value_t = 10_000)]
+    keep_requests: usize,
 }
 
 impl std::fmt::Debug for GatewayArgs {
@@ -117,6 +123,8 @@ impl GatewayArgs {
             max_connections: self.max_connections,
         };
         cfg.refund_step = self.refund_step;
+        cfg.keep_requests = self.keep_requests;
+        cfg.diagnoser = Some(Arc::new(SandboxDiagnoser::default()));
         if cfg.limits.max_connections == 0 {
             return Err(CliError("--max-connections must be at least 1".into()));
         }
@@ -174,6 +182,7 @@ pub fn run(args: &GatewayArgs) -> Result<u8, CliError> {
         "merchant {merchant}, state {state}{}",
         cert_out.map_or(String::new(), |p| format!(", certificate {}", p.display()))
     );
+    println!("dashboard: {}", running.dashboard);
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     running.stop_on_signal()?;

@@ -44,7 +44,7 @@ struct Known {
 }
 
 /// Explains the failures of one run; see the module documentation.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Explainer {
     known: Vec<Known>,
     /// Full searches start only before this instant.
@@ -64,6 +64,25 @@ impl Explainer {
             per_case: Duration::from_millis(200),
             searches: 0,
         }
+    }
+
+    /// An explainer without a run-wide budget (a long-running service such as the
+    /// sandbox): each full search is bounded by [`Explainer::set_per_case`] only.
+    pub fn unbounded_run() -> Self {
+        let now = Instant::now();
+        Explainer {
+            known: Vec::new(),
+            until: now
+                .checked_add(Duration::from_secs(100 * 365 * 86_400))
+                .unwrap_or(now + Duration::from_secs(86_400)),
+            per_case: Duration::from_millis(200),
+            searches: 0,
+        }
+    }
+
+    /// The longest one full search runs from now on.
+    pub fn set_per_case(&mut self, per_case: Duration) {
+        self.per_case = per_case;
     }
 
     /// A signMsg an implementation signed for `fields` of `kind` with `key` (§5.1, §5.2);

@@ -26,6 +26,8 @@ mod explainer;
 mod input;
 mod mistakes;
 mod render;
+#[cfg(feature = "cli")]
+mod sandbox;
 mod search;
 mod transforms;
 mod variants;
@@ -35,5 +37,7 @@ pub use error::DiagnoseError;
 pub use explainer::{Explainer, Finding};
 pub use mistakes::{KeySpace, Mistake};
 pub use render::{diagnosis_json, render, render_report, report_json};
+#[cfg(feature = "cli")]
+pub use sandbox::SandboxDiagnoser;
 pub use search::{diagnose, Diagnosis, Explanation, MAX_VARIANTS, TIME_BUDGET};
 pub use verifying::{diagnose_wire, BuiltinVerdict, CertReport, VerifyReport};

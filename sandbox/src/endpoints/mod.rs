@@ -75,9 +75,11 @@ fn verify_md5(ctx: &Ctx, received: &Received, charset: Charset) -> Result<(), Re
         cert: None,
         expected_sign_type: None,
     };
-    received
-        .verify(creds, charset)
-        .map_err(|e| refuse("ZF10020", format!("signMsg: {e}")))
+    received.verify(creds, charset).map_err(|e| {
+        let mut r = refuse("ZF10020", format!("signMsg: {e}"));
+        r.diagnose = Some(received.kind);
+        r
+    })
 }
 
 /// signType 1 is answered with the certificate key: refused (`ZF10004`) without one.

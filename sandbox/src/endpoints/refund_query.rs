@@ -44,7 +44,11 @@ pub(crate) fn handle(ctx: &Ctx, body: &[u8]) -> Result<Answer, Refusal> {
     if let Some((_, code)) = checks.iter().find(|(bad, _)| *bad) {
         return Err(refuse(code, "refund query"));
     }
-    verify_md5(ctx, &received, Charset::Utf8).map_err(|r| refuse("010", r.detail))?;
+    verify_md5(ctx, &received, Charset::Utf8).map_err(|r| {
+        let mut out = refuse("010", r.detail);
+        out.diagnose = r.diagnose;
+        out
+    })?;
     if let Some(v) = check::check(&received, &Clock::system(), Mode::Strict).first() {
         return Err(refuse_field(&v.field, v.to_string()));
     }

@@ -15,6 +15,8 @@ pub(crate) struct Refusal {
     pub row: usize,
     /// Why, for `X-Sandbox-Detail` and the log.
     pub detail: String,
+    /// A `signMsg` that did not verify: the message to diagnose.
+    pub diagnose: Option<allinpay_protocol::MessageKind>,
 }
 
 /// A refusal with `code`'s first catalogue row.
@@ -23,6 +25,7 @@ pub(crate) fn refuse(code: &'static str, detail: impl Into<String>) -> Refusal {
         code,
         row: 0,
         detail: detail.into(),
+        diagnose: None,
     }
 }
 
@@ -33,6 +36,7 @@ pub(crate) fn refuse_field(field: &str, detail: impl Into<String>) -> Refusal {
         code,
         row,
         detail: detail.into(),
+        diagnose: None,
     }
 }
 
@@ -40,7 +44,10 @@ impl Refusal {
     /// The `ERRORCODE=…&ERRORMSG=…` text.
     pub(crate) fn answer(self) -> Answer {
         let body = codes::error_text(self.code, self.row);
-        Answer::ok(TEXT, body, format!("{}: {}", self.code, self.detail))
+        let mut a = Answer::ok(TEXT, body, format!("{}: {}", self.code, self.detail));
+        a.refused = Some(self.code);
+        a.diagnose = self.diagnose;
+        a
     }
 
     /// §3.4: "响应报文都是 Base64 编码后的内容", the error answer included.

@@ -11,6 +11,10 @@ pub(crate) struct Answer {
     /// Why, for the `X-Sandbox-Detail` header and the log.
     pub detail: String,
     pub headers: Vec<(&'static str, String)>,
+    /// The §6.1 code of a refusal in the spec's error form.
+    pub refused: Option<&'static str>,
+    /// A `signMsg` that did not verify: the message to diagnose (§5.1, §5.2).
+    pub diagnose: Option<allinpay_protocol::MessageKind>,
 }
 
 pub(crate) const TEXT: &str = "text/plain;charset=UTF-8";
@@ -24,6 +28,8 @@ impl Answer {
             body,
             detail: detail.into(),
             headers: Vec::new(),
+            refused: None,
+            diagnose: None,
         }
     }
 

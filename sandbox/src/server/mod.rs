@@ -3,6 +3,7 @@
 //! answering only once the state it reports is durable.
 
 mod answer;
+mod record;
 mod route;
 
 use std::convert::Infallible;
@@ -17,6 +18,7 @@ use tokio::sync::{watch, Semaphore};
 
 use allinpay_protocol::MAX_INPUT_LEN;
 
+use crate::dashboard;
 use crate::endpoints::refusal::system_error;
 use crate::Ctx;
 
@@ -72,7 +74,9 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let answer = if declared.is_some_and(|n| n > MAX_INPUT_LEN as u64) {
+    let mut received = Bytes::new();
+    let mut explained = None;
+    let mut answer = if declared.is_some_and(|n| n > MAX_INPUT_LEN as u64) {
         // Refused from the header: not one byte of the body is read.
         Answer::plain(413, "body larger than the protocol's input limit").closing()
     } else {
@@ -80,6 +84,7 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
         match tokio::time::timeout(ctx.limits.body_timeout, collect).await {
             Ok(Ok(b)) => {
                 let body = b.to_bytes();
+                received = body.clone();
                 let header = |n: &str| {
                     parts
                         .headers
@@ -87,18 +92,21 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_owned)
                 };
-                let a = route::route(
-                    ctx,
-                    &parts.method,
-                    parts.uri.path(),
-                    parts.uri.query(),
-                    &header,
-                    &body,
-                );
-                // Nothing is answered before the state it reports is durable.
-                match ctx.store.sync().await {
-                    Ok(()) => a,
-                    Err(e) => system_error(&e).answer(),
+                let path = parts.uri.path();
+                if let Some(a) =
+                    dashboard::handle(ctx, &parts.method, path, parts.uri.query(), &header, &body)
+                        .await
+                {
+                    a
+                } else {
+                    let a =
+                        route::route(ctx, &parts.method, path, parts.uri.query(), &header, &body);
+                    explained = record::diagnose(ctx, &a, &body).await;
+                    // Nothing is answered before the state it reports is durable.
+                    match ctx.store.sync().await {
+                        Ok(()) => a,
+                        Err(e) => system_error(&e).answer(),
+                    }
                 }
             }
             Ok(Err(_)) => {
@@ -107,19 +115,33 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
             Err(_) => Answer::plain(408, "the body did not arrive within --body-timeout").closing(),
         }
     };
-    ctx.log(format!(
-        "{} {} -> {} {}",
-        parts.method,
-        parts.uri.path(),
-        answer.status,
-        answer.detail
-    ));
+    let path = parts.uri.path();
+    let explanation = match &explained {
+        Some(crate::diagnosis::Outcome::Explained(e)) => Some(e.clone()),
+        _ => None,
+    };
+    let suffix = explanation
+        .as_ref()
+        .map(|e| format!("; {e}"))
+        .unwrap_or_default();
+    // The dashboard's own live fetches would drown the log.
+    if !path.starts_with("/sandbox/dashboard/") {
+        ctx.log(format!(
+            "{} {} -> {} {}{suffix}",
+            parts.method, path, answer.status, answer.detail
+        ));
+    }
+    if record::is_spec(&parts.method, path) {
+        record::request(ctx, path, &answer, &received, explained);
+    }
+    // The detail may hold Chinese: escaped to ASCII for the header.
+    let mut detail: String = answer.detail.escape_default().take(400).collect();
+    detail.extend(suffix.escape_default().take(2000));
+    answer.detail = detail;
     let mut resp = Response::builder()
         .status(answer.status)
         .header(hyper::header::CONTENT_TYPE, answer.content_type);
-    // The detail may hold Chinese: escaped to ASCII for the header.
-    let detail: String = answer.detail.escape_default().take(400).collect();
-    resp = resp.header("X-Sandbox-Detail", detail);
+    resp = resp.header("X-Sandbox-Detail", answer.detail);
     for (n, v) in answer.headers {
         resp = resp.header(n, v);
     }
