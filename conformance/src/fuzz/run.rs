@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -49,6 +50,8 @@ pub struct Finding {
 pub struct FuzzSummary {
     pub inputs: u64,
     pub elapsed: Duration,
+    /// Of `elapsed`, the time spent shrinking findings (not counted in inputs/s).
+    pub shrinking: Duration,
     pub seeds: usize,
     /// Every finding, by class (the shrunk ones and the rest).
     pub counts: BTreeMap<FindingClass, u64>,
@@ -67,8 +70,10 @@ impl FuzzSummary {
             .any(|c| c.fails() && self.count(*c) > 0)
     }
 
+    /// Inputs asked per second of fuzzing (shrinking excluded).
     pub fn per_second(&self) -> f64 {
-        self.inputs as f64 / self.elapsed.as_secs_f64().max(1e-9)
+        let fuzzing = self.elapsed.saturating_sub(self.shrinking);
+        self.inputs as f64 / fuzzing.as_secs_f64().max(1e-9)
     }
 
     fn counts_line(&self) -> String {
@@ -92,10 +97,11 @@ impl FuzzSummary {
         let shown: u64 = self.findings.len() as u64;
         let all: u64 = self.counts.values().sum();
         t.push_str(&format!(
-            "\nsummary: {} inputs in {:.1} s ({:.0} inputs/s); findings: {}{}\n",
+            "\nsummary: {} inputs in {:.1} s ({:.0} inputs/s, {:.1} s shrinking); findings: {}{}\n",
             self.inputs,
             self.elapsed.as_secs_f64(),
             self.per_second(),
+            self.shrinking.as_secs_f64(),
             self.counts_line(),
             if all > shown {
                 format!(
@@ -127,6 +133,20 @@ fn draw(seed: u64, i: u64, seeds: &[Seed]) -> (usize, &'static str, String, Vec<
     (s, op, wire, names)
 }
 
+/// The requests of inputs `0..n` of a run with `seed` (what [`run`] sends before any
+/// shrinking), for replaying them without the runner.
+pub fn requests(seed: u64, seeds: &[Seed], n: u64) -> Vec<Value> {
+    if seeds.is_empty() {
+        return Vec::new();
+    }
+    (0..n)
+        .map(|i| {
+            let (s, op, wire, _) = draw(seed, i, seeds);
+            request(&seeds[s], op, &wire, &format!("fuzz/{seed}/{i}"))
+        })
+        .collect()
+}
+
 fn request(seed: &Seed, op: &str, wire: &str, id: &str) -> Value {
     let mut r = match (&seed.verify, op) {
         (Some(v), "verify") => v.clone(),
@@ -139,7 +159,6 @@ fn request(seed: &Seed, op: &str, wire: &str, id: &str) -> Value {
 
 /// The fuzz run of `seeds` against `imp`.
 pub fn run(opts: &FuzzOptions, seeds: &[Seed], imp: &mut dyn Implementation) -> FuzzSummary {
-    let mut builtin = Builtin { mode: opts.mode };
     let mut sum = FuzzSummary {
         seeds: seeds.len(),
         ..FuzzSummary::default()
@@ -147,6 +166,42 @@ pub fn run(opts: &FuzzOptions, seeds: &[Seed], imp: &mut dyn Implementation) -> 
     if seeds.is_empty() {
         return sum;
     }
+    let (to_ref, ref_in) = mpsc::channel::<Value>();
+    let (ref_out, from_ref) = mpsc::channel::<Value>();
+    let mode = opts.mode;
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let mut b = Builtin { mode };
+            for r in ref_in {
+                if ref_out.send(b.call(&r).unwrap_or_default()).is_err() {
+                    return;
+                }
+            }
+        });
+        fuzz_loop(opts, seeds, imp, &mut sum, &to_ref, &from_ref);
+        drop(to_ref);
+    });
+    if opts.progress {
+        eprintln!(
+            "\rfuzz: {} inputs, {:.0} inputs/s; findings: {}   ",
+            sum.inputs,
+            sum.per_second(),
+            sum.counts_line()
+        );
+    }
+    sum
+}
+
+/// The inputs asked until the budget is spent; the built-in's answers come from `from_ref`.
+fn fuzz_loop(
+    opts: &FuzzOptions,
+    seeds: &[Seed],
+    imp: &mut dyn Implementation,
+    sum: &mut FuzzSummary,
+    to_ref: &mpsc::Sender<Value>,
+    from_ref: &mpsc::Receiver<Value>,
+) {
+    let mut builtin = Builtin { mode: opts.mode };
     let started = Instant::now();
     let mut last_progress = started;
     let mut shrunk_keys: Vec<(FindingClass, &'static str, MessageKind, String)> = Vec::new();
@@ -161,14 +216,23 @@ pub fn run(opts: &FuzzOptions, seeds: &[Seed], imp: &mut dyn Implementation) -> 
         let seed = &seeds[s];
         let id = format!("fuzz/{}/{i}", opts.seed);
         let req = request(seed, op, &wire, &id);
-        let answer = imp.call(&req);
-        let reference = builtin.call(&req).unwrap_or_default();
+        // The built-in answers on its own thread while the adapter does.
+        let reference = match to_ref.send(req.clone()) {
+            Ok(()) => {
+                let answer = imp.call(&req);
+                (answer, from_ref.recv().unwrap_or_default())
+            }
+            Err(_) => (imp.call(&req), builtin.call(&req).unwrap_or_default()),
+        };
+        let (answer, reference) = reference;
         if let Some(v) = judge(op, &answer, &reference) {
             *sum.counts.entry(v.class).or_default() += 1;
             let key = (v.class, op, seed.kind, subtype(&answer));
             if sum.findings.len() < MAX_SHOWN && !shrunk_keys.contains(&key) {
                 shrunk_keys.push(key);
+                let t = Instant::now();
                 let f = shrink_finding(opts, imp, seed, op, i, wire, mutations, v);
+                sum.shrinking += t.elapsed();
                 sum.findings.push(f);
             }
         }
@@ -189,15 +253,6 @@ pub fn run(opts: &FuzzOptions, seeds: &[Seed], imp: &mut dyn Implementation) -> 
         }
     }
     sum.elapsed = started.elapsed();
-    if opts.progress {
-        eprintln!(
-            "\rfuzz: {} inputs, {:.0} inputs/s; findings: {}   ",
-            sum.inputs,
-            sum.per_second(),
-            sum.counts_line()
-        );
-    }
-    sum
 }
 
 /// What kind of failure a robustness finding is (a timeout shrinks apart from a crash).
