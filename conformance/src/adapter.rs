@@ -246,6 +246,8 @@ pub struct Adapter {
     dir: Option<std::path::PathBuf>,
     running: Option<Running>,
     failures_in_a_row: u32,
+    /// Failures in a row after which the adapter is no longer restarted.
+    max_failures_in_a_row: u32,
     /// How many times the process was (re)started.
     pub starts: u32,
 }
@@ -287,6 +289,7 @@ impl Adapter {
             dir,
             running: None,
             failures_in_a_row: 0,
+            max_failures_in_a_row: MAX_FAILURES_IN_A_ROW,
             starts: 0,
         };
         a.spawn().map_err(|error| AdapterError::Start {
@@ -403,6 +406,12 @@ impl Adapter {
         }
     }
 
+    /// Restarts the adapter after every failure, however many in a row: a fuzz run sends
+    /// inputs meant to crash it, and every one must be answered or reported.
+    pub fn keep_restarting(&mut self) {
+        self.max_failures_in_a_row = u32::MAX;
+    }
+
     fn kill(&mut self) -> String {
         self.running.take().map(Running::stop).unwrap_or_default()
     }
@@ -414,9 +423,10 @@ impl Implementation for Adapter {
     }
 
     fn call(&mut self, request: &Value) -> Result<Value, CallError> {
-        if self.failures_in_a_row >= MAX_FAILURES_IN_A_ROW {
+        if self.failures_in_a_row >= self.max_failures_in_a_row {
             return Err(CallError::Crashed(format!(
-                "not restarted after {MAX_FAILURES_IN_A_ROW} failures in a row"
+                "not restarted after {} failures in a row",
+                self.max_failures_in_a_row
             )));
         }
         let r = self.exchange(request);

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod class;
 pub mod diagnose;
 pub mod error;
+pub mod fuzz;
 #[cfg(feature = "generate")]
 pub mod generate;
 pub mod judge;

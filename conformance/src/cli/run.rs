@@ -7,6 +7,7 @@ use std::time::Duration;
 use allinpay_conformance::adapter::{Adapter, Builtin, Implementation};
 use allinpay_conformance::cases::{self, Case};
 use allinpay_conformance::class::HardeningPolicy;
+use allinpay_conformance::fuzz;
 use allinpay_conformance::generate::{self, GenOptions};
 use allinpay_conformance::report::{self, HtmlContext, KnownFailures, Report, ReportFormat};
 use allinpay_conformance::runner::run_cases_answered;
@@ -54,6 +55,7 @@ impl From<FormatArg> for ReportFormat {
 
 /// `allinpay-conformance run`: the vectors against the built-in implementation or an adapter.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("seeded").args(["generate", "fuzz"]).multiple(false)))]
 pub struct RunArgs {
     /// The vectors directory (default: this repository's `vectors/`).
     #[arg(long)]
@@ -107,8 +109,15 @@ pub struct RunArgs {
     /// reported but not failing the run.
     #[arg(long, requires = "generate")]
     generate_wild: bool,
-    /// The seed of a generative run (default: from the clock, printed in the report).
-    #[arg(long, value_name = "S", requires = "generate")]
+    /// Fuzz the adapter (docs/adapter.md, "Fuzzing the adapter"): mutated wire messages a
+    /// merchant receives, sent to its verify and parse and judged against the built-in
+    /// implementation, for DURATION (`30s`, `5m`, `1h`) or N inputs; findings are shrunk.
+    /// Exit 1 on a critical or robustness finding.
+    #[arg(long, value_name = "DURATION|N", requires = "adapter")]
+    fuzz: Option<String>,
+    /// The seed of a generative or fuzz run (default: from the clock, printed in the
+    /// report).
+    #[arg(long, value_name = "S", requires = "seeded")]
     seed: Option<u64>,
     /// Run only case K (0-based) of each selected message of a generative run.
     #[arg(long, value_name = "K", requires = "generate")]
@@ -120,6 +129,9 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<u8, CliError> {
     if let Some(n) = args.generate {
         return run_generated(&args, n);
+    }
+    if let Some(budget) = &args.fuzz {
+        return run_fuzz(&args, budget);
     }
     let dir = args
         .vectors
@@ -317,4 +329,75 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
         .options
         .push(("seed".to_owned(), seed.to_string()));
     finish(&report, args)
+}
+
+/// `run --adapter CMD --fuzz DURATION|N`: the fuzz run (`fuzz/`), its findings and summary
+/// on stdout, the progress line on stderr.
+fn run_fuzz(args: &RunArgs, budget: &str) -> Result<u8, CliError> {
+    let Some(budget) = fuzz::Budget::parse(budget) else {
+        return Err(CliError(format!(
+            "--fuzz {budget:?} must be a duration (30s, 5m, 1h, 500ms) or a number of inputs (1 to {})",
+            fuzz::MAX_INPUTS
+        )));
+    };
+    let Some(cmd) = &args.adapter else {
+        return Err(CliError("--fuzz needs --adapter".into()));
+    };
+    if args.list
+        || args.deviations.is_some()
+        || args.baseline.is_some()
+        || !args.filter.is_empty()
+        || args.report_html.is_some()
+    {
+        return Err(CliError(
+            "--list, --filter, --deviations, --baseline and --report-html do not apply to --fuzz"
+                .into(),
+        ));
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        return Err(CliError(format!(
+            "--timeout {} must be a number of seconds in (0, 3600]",
+            args.timeout
+        )));
+    }
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() ^ u64::from(d.subsec_nanos()))
+    });
+    let vectors = args
+        .vectors
+        .clone()
+        .unwrap_or_else(allinpay_conformance::vectors_dir);
+    // The corpora and regressions of this repository's fuzz targets, when it is at hand.
+    let corpus =
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz")).filter(|p| p.is_dir());
+    let opts = fuzz::FuzzOptions {
+        budget,
+        seed,
+        mode: if args.strict {
+            Mode::Strict
+        } else {
+            Mode::Lenient
+        },
+        adapter: cmd.clone(),
+        vectors,
+        corpus,
+        progress: true,
+    };
+    let seeds =
+        fuzz::load_seeds(&opts.vectors, opts.corpus.as_deref()).map_err(|e| e.to_string())?;
+    if seeds.is_empty() {
+        return Err(CliError(format!(
+            "no starting message: {} holds no valid verify or parse case of a message a merchant receives",
+            opts.vectors.display()
+        )));
+    }
+    let mut adapter = Adapter::start(cmd, Duration::from_secs_f64(args.timeout))?;
+    adapter.keep_restarting();
+    let summary = fuzz::run(&opts, &seeds, &mut adapter);
+    let describe = adapter.describe();
+    drop(adapter);
+    write_stdout(&summary.render(&opts, &describe));
+    Ok(u8::from(summary.failed()))
 }

@@ -60,6 +60,8 @@ import java.util.regex.Pattern;
 
 public final class AllinpayAdapter {
     static String broken; // set by --broken
+    /** A line feed without its carriage return (§3.4, §3.8: lines end in CRLF). */
+    static final Pattern LF_ALONE = Pattern.compile("(?<!\r)\n");
 
     /** The input cannot be processed (answered as {"error": ...}). */
     static final class Refused extends Exception {
@@ -729,7 +731,12 @@ public final class AllinpayAdapter {
             if (eq < 0) {
                 throw new Refused("a pair without '='");
             }
-            values.put(formDecode(pair.substring(0, eq), cs), formDecode(pair.substring(eq + 1), cs));
+            String name = formDecode(pair.substring(0, eq), cs);
+            // One value verified, the other read by the shop: refuse.
+            if (values.containsKey(name)) {
+                throw new Refused(name + " named twice");
+            }
+            values.put(name, formDecode(pair.substring(eq + 1), cs));
         }
         return values;
     }
@@ -747,6 +754,9 @@ public final class AllinpayAdapter {
         List<String> lines = new ArrayList<>();
         StringBuilder sig = new StringBuilder();
         String state = "records";
+        if (LF_ALONE.matcher(text).find()) { // §3.8: lines end in CRLF
+            throw new Refused("a line ends in LF without CR");
+        }
         for (String raw : text.split("\n", -1)) {
             String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
             boolean isBlank = line.isEmpty();
@@ -878,6 +888,9 @@ public final class AllinpayAdapter {
         byte[] bytes = strictB64(str(req, "wire").replaceAll("[\r\n \t]", ""));
         // Latin-1 maps each byte to one char: split as text, hash the same bytes.
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        if (LF_ALONE.matcher(text).find()) { // §3.4: lines end in CRLF
+            throw new Refused("a line ends in LF without CR");
+        }
         String[] lines = text.split("\n", -1);
         String first = lines[0].endsWith("\r") ? lines[0].substring(0, lines[0].length() - 1)
                 : lines[0];

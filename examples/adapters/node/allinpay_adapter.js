@@ -332,7 +332,10 @@ function parseForm(wire, charset) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     if (eq < 0) throw new Refused("a pair without '='");
-    values[formDecode(pair.slice(0, eq), charset)] = formDecode(pair.slice(eq + 1), charset);
+    const name = formDecode(pair.slice(0, eq), charset);
+    // One value verified, the other read by the shop: refuse.
+    if (name in values) throw new Refused(`${name} named twice`);
+    values[name] = formDecode(pair.slice(eq + 1), charset);
   }
   return values;
 }
@@ -344,6 +347,8 @@ function splitText(text, columns) {
   const lines = [];
   let sig = '';
   let state = 'records';
+  // §3.8: lines end in CRLF; LF alone is not what was signed.
+  if (/(^|[^\r])\n/.test(text)) throw new Refused('a line ends in LF without CR');
   for (const raw of text.split('\n')) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const blank = line === '';
@@ -443,6 +448,7 @@ function verifyBatch(req) {
   const bytes = strictB64(req.wire.replace(/[\r\n \t]/g, ''));
   // latin1 maps each byte to one character: split as text, hash the same bytes.
   const text = bytes.toString('latin1');
+  if (/(^|[^\r])\n/.test(text)) throw new Refused('a line ends in LF without CR'); // §3.4
   const lines = text.split('\n');
   const first = lines[0].endsWith('\r') ? lines[0].slice(0, -1) : lines[0];
   const summary = first.split('|');

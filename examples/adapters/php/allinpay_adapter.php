@@ -385,7 +385,11 @@ function parse_form(string $wire, ?string $charset): array
             throw new Refused("a pair without '='");
         }
         [$n, $v] = explode('=', $pair, 2);
-        $values[form_decode($n, $charset)] = form_decode($v, $charset);
+        $name = form_decode($n, $charset);
+        if (array_key_exists($name, $values)) { // one value verified, the other read by the shop
+            throw new Refused("$name named twice");
+        }
+        $values[$name] = form_decode($v, $charset);
     }
     return $values;
 }
@@ -398,6 +402,9 @@ function split_text(string $text, int $columns): array
     $lines = [];
     $sig = '';
     $state = 'records';
+    if (preg_match('/(?<!\r)\n/', $text)) { // §3.8: lines end in CRLF
+        throw new Refused('a line ends in LF without CR');
+    }
     foreach (explode("\n", $text) as $raw) {
         $line = substr($raw, -1) === "\r" ? substr($raw, 0, -1) : $raw;
         $blank = $line === '';
@@ -526,6 +533,9 @@ function verify_batch(array $req): array
 {
     global $BATCH_RECORD;
     $text = strict_b64(preg_replace('/[\r\n \t]/', '', $req['wire']));
+    if (preg_match('/(?<!\r)\n/', $text)) { // §3.4: lines end in CRLF
+        throw new Refused('a line ends in LF without CR');
+    }
     $lines = explode("\n", $text);
     $first = rtrim($lines[0], "\r");
     $summary = explode('|', $first);

@@ -37,6 +37,14 @@ request with only a certificate, `configuredSignType` 1, or a message declaring 
     python3 allinpay_adapter.py --broken ext1-twice    # notifications verified with ext1 for ext2
     python3 allinpay_adapter.py --broken int-amounts   # amounts bound to integers and re-rendered
     python3 allinpay_adapter.py --broken MISTAKE       # one mistake `diagnose` names (MISTAKES)
+
+Fragile variants, for `run --fuzz` (docs/adapter.md, "Fuzzing the adapter"):
+
+    python3 allinpay_adapter.py --broken uri-error     # a lone '%' raises, uncaught: the process dies
+    python3 allinpay_adapter.py --broken last-line-signature  # texts: the last element after
+                                                       # splitting on CRLF is the signature
+    python3 allinpay_adapter.py --broken valid-on-exception   # verify answers valid when it throws
+    python3 allinpay_adapter.py --broken slow-long-value      # a value of 200 KiB or more: no answer
 """
 
 import base64
@@ -45,6 +53,7 @@ import hmac
 import json
 import re
 import sys
+import time
 import urllib.parse
 
 try:
@@ -165,6 +174,14 @@ AMOUNTS = {"orderAmount", "payAmount", "refundAmount", "confirmAmount"}
 
 class Refused(Exception):
     """The input cannot be processed (answered as {"error": ...})."""
+
+
+class URIError(Exception):
+    """--broken uri-error: raised where nobody catches it."""
+
+
+# --broken variants that `run --fuzz` finds (robustness, rejection, critical, robustness).
+FRAGILE = ("uri-error", "last-line-signature", "valid-on-exception", "slow-long-value")
 
 
 class Unsupported(Exception):
@@ -462,6 +479,12 @@ def parse_form(wire, charset):
             raise Refused("a pair without '='")
         name, value = pair.split("=", 1)
         name = urllib.parse.unquote_plus(name, encoding=enc, errors="strict")
+        if name in values:  # one value verified, the other read by the shop: refuse
+            raise Refused(f"{name} named twice")
+        if BROKEN == "uri-error" and re.search(r"%(?![0-9A-Fa-f]{2})", value):
+            raise URIError("URI malformed")  # like JS decodeURIComponent; nobody catches it
+        if BROKEN == "slow-long-value" and len(value) >= 200 * 1024:
+            time.sleep(3600)  # stands in for a quadratic scan of a long value
         if BROKEN == "plus-not-decoded":  # '+' kept as '+', not a space
             values[name] = urllib.parse.unquote(value, encoding=enc, errors="strict")
         elif BROKEN == "decodeuri":
@@ -489,6 +512,14 @@ def split_text(text, columns):
     """Record lines, then the signature line(s): (records, record lines, signature).
     The signature is taken as it stands (spaces are part of it, and make it wrong)."""
     records, lines, sig, state = [], [], "", "records"
+    if BROKEN == "last-line-signature":  # after a trailing CRLF the last element is empty
+        parts = text.split("\r\n")
+        rows = [p.split("|") for p in parts[:-1] if p]
+        if not rows:
+            raise Refused("no record line")
+        return rows, [p for p in parts[:-1] if p], parts[-1]
+    if re.search(r"(?<!\r)\n", text):  # §3.8: lines end in CRLF; LF alone is not what was signed
+        raise Refused("a line ends in LF without CR")
     for raw in text.split("\n"):
         line = raw[:-1] if raw.endswith("\r") else raw
         blank = line == ""
@@ -584,6 +615,8 @@ def verify_flat(req):
 def verify_batch(req):
     """§3.4: base64 of summary, records, a blank line, then the signature."""
     text = strict_b64(re.sub(r"[\r\n \t]", "", req["wire"]))
+    if re.search(rb"(?<!\r)\n", text):  # §3.4: lines end in CRLF
+        raise Refused("a line ends in LF without CR")
     lines = text.split(b"\n")
     first = lines[0][:-1] if lines[0].endswith(b"\r") else lines[0]
     summary = first.split(b"|")
@@ -672,6 +705,7 @@ OPS = {"sign": op_sign, "verify": op_verify, "ext1": op_ext1, "decode-signature"
 
 
 def answer(line):
+    req = {}
     try:
         req = json.loads(line)
         op = OPS.get(req.get("op"))
@@ -684,6 +718,8 @@ def answer(line):
     except Unsupported:
         return {"unsupported": True}
     except (Refused, KeyError, ValueError, TypeError, AttributeError) as e:
+        if BROKEN == "valid-on-exception" and req.get("op") == "verify":
+            return {"valid": True}  # fails open: any input that throws is accepted
         return {"error": f"{type(e).__name__}: {e}"}
 
 
@@ -691,7 +727,7 @@ def main():
     global BROKEN, SIDE, INT_AMOUNTS
     args = sys.argv[1:]
     variants = ("alphabetical", "trusts-sign-type", "plus-not-decoded", "decodeuri",
-                "ext1-twice", "int-amounts") + MISTAKES
+                "ext1-twice", "int-amounts") + MISTAKES + FRAGILE
     usage = (f"usage: allinpay_adapter.py [--side merchant|gateway] [--int-amounts] "
              f"[--broken {'|'.join(variants)}]")
     while args:
