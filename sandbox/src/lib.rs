@@ -15,6 +15,7 @@
 //! # }
 //! ```
 
+mod answer;
 pub mod codes;
 pub mod config;
 mod dashboard;

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
+use crate::answer::Answer;
 use crate::journal::ProbeShown;
 use crate::net::LoopbackUrl;
 use crate::probe::{OrderRef, Probe};
-use crate::server::Answer;
 use crate::Ctx;
 
 use super::Params;

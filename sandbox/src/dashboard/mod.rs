@@ -11,7 +11,7 @@ use std::hash::{BuildHasher, Hasher};
 
 use hyper::Method;
 
-use crate::server::{Answer, TEXT};
+use crate::answer::{Answer, TEXT};
 use crate::Ctx;
 
 const HTML: &str = "text/html;charset=UTF-8";

@@ -11,7 +11,7 @@ use crate::Ctx;
 
 use super::actions::REFUND_STATES;
 use super::{esc, html, text, Params};
-use crate::server::Answer;
+use crate::answer::Answer;
 
 /// Rows shown per table.
 const ROWS: usize = 200;

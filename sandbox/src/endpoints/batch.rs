@@ -6,8 +6,8 @@ use allinpay_protocol::codec::batch;
 use allinpay_protocol::msgs::{BatchQueryRecord, BatchQueryResponse, BatchQuerySummary};
 use allinpay_protocol::MessageKind;
 
+use crate::answer::{Answer, TEXT};
 use crate::notifier::pay_amount_rmb;
-use crate::server::{Answer, TEXT};
 use crate::store::{Order, OrderStatus};
 use crate::time::{cst14, unix_secs};
 use crate::Ctx;

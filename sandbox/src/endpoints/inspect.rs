@@ -1,7 +1,7 @@
 //! The sandbox's own endpoints: the notifications and their posts, counts, and the
 //! certificate merchants verify signType 1 with (§5.3). Not part of the spec.
 
-use crate::server::{Answer, JSON};
+use crate::answer::{Answer, JSON};
 use crate::store::{NoteStatus, Notification, OrderStatus};
 use crate::Ctx;
 

@@ -8,8 +8,8 @@ use allinpay_protocol::msgs::{SyncResultAndroid, SyncResultIos};
 use allinpay_protocol::sign;
 use allinpay_protocol::MessageKind;
 
+use crate::answer::{Answer, JSON};
 use crate::net::LoopbackUrl;
-use crate::server::{Answer, JSON};
 use crate::store::{NoteStatus, Notification, Order, OrderStatus, Preauth, PreauthState};
 use crate::time::{cst14, parse_cst14, unix_ms, unix_secs};
 use crate::triggers::{self, Fault, Outcome};

@@ -6,7 +6,7 @@ use allinpay_protocol::codec::pipe;
 use allinpay_protocol::msgs::{PreauthCancelRecord, PreauthConfirmRecord};
 use allinpay_protocol::MessageKind;
 
-use crate::server::{Answer, TEXT};
+use crate::answer::{Answer, TEXT};
 use crate::store::{OrderStatus, PreauthState};
 use crate::time::{cst14, unix_secs};
 use crate::Ctx;

@@ -4,8 +4,8 @@ use allinpay_protocol::any::AnyMessage;
 use allinpay_protocol::codec::form;
 use allinpay_protocol::MessageKind;
 
+use crate::answer::{Answer, TEXT};
 use crate::notifier::pay_notify;
-use crate::server::{Answer, TEXT};
 use crate::signing::sign_in_place;
 use crate::store::OrderStatus;
 use crate::time::{cst14, unix_secs};

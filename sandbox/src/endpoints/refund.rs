@@ -6,7 +6,7 @@ use allinpay_protocol::codec::form;
 use allinpay_protocol::msgs::RefundResponse;
 use allinpay_protocol::MessageKind;
 
-use crate::server::{Answer, TEXT};
+use crate::answer::{Answer, TEXT};
 use crate::signing::sign_in_place;
 use crate::store::{OrderStatus, PreauthState, Refund};
 use crate::time::{cst14, unix_ms, unix_secs};

@@ -8,7 +8,7 @@ use allinpay_protocol::msgs::RefundQueryRecord;
 use allinpay_protocol::sign::TextForm;
 use allinpay_protocol::{Charset, MessageKind};
 
-use crate::server::{Answer, TEXT};
+use crate::answer::{Answer, TEXT};
 use crate::time::{cst14, parse_cst14, unix_ms, unix_secs};
 use crate::Ctx;
 

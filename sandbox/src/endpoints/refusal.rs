@@ -3,9 +3,9 @@
 
 use allinpay_protocol::ParseError;
 
+use crate::answer::{Answer, TEXT};
 use crate::codes::{self, for_field};
 use crate::error::{SignError, StoreError};
-use crate::server::{Answer, TEXT};
 
 /// A refusal in the spec's error form.
 #[derive(Debug)]

@@ -2,7 +2,6 @@
 //! request within its time and size bounds (docs/gateway.md, "Limits"), routing it, and
 //! answering only once the state it reports is durable.
 
-mod answer;
 mod record;
 mod route;
 
@@ -22,7 +21,7 @@ use crate::dashboard;
 use crate::endpoints::refusal::system_error;
 use crate::Ctx;
 
-pub(crate) use answer::{Answer, JSON, TEXT};
+use crate::answer::Answer;
 
 /// Serves HTTP/1.1 on `listener` until `stop`: at most `limits.max_connections` open at
 /// once (one more is answered 503 and closed), each request's head within
