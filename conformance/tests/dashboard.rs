@@ -52,8 +52,15 @@ fn merchant_ok() -> Recorder {
 }
 
 /// payData signed over its fields sorted by name (the mistake §5.1's table order avoids).
+/// payData with an ASCII productName (the screenshots' Chromium may lack CJK fonts).
+fn laptop(order_no: &str, receive_url: &str) -> allinpay_protocol::msgs::PayRequest {
+    let mut req = pay_request(order_no, 1000, receive_url, "0");
+    req.product_name = Some("Laptop".into());
+    req
+}
+
 fn alphabetical_pay(order_no: &str, receive_url: &str) -> String {
-    let unsigned = json::render(&pay_request(order_no, 1000, receive_url, "0"));
+    let unsigned = json::render(&laptop(order_no, receive_url));
     let mut fields: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(&unsigned).expect("JSON");
     fields.remove("signMsg");

@@ -50,7 +50,8 @@ pub enum Outcome {
     Explained(Explanation),
     /// No known mistake reproduces the signature (within the budget).
     Unexplained,
-    /// Another diagnosis held the slot: skipped, the answer is not delayed.
+    /// Not diagnosed: the diagnoses allowed at once were running, or this one ran out
+    /// of time; the answer is not delayed.
     Busy,
 }
 

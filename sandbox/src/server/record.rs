@@ -101,7 +101,7 @@ pub(super) fn request(ctx: &Ctx, path: &str, a: &Answer, body: &[u8], diagnosis:
             None
         }
         Some(Outcome::Busy) => {
-            detail.push_str(" (not diagnosed: another diagnosis was running)");
+            detail.push_str(" (not diagnosed: the diagnosis was busy or out of time)");
             None
         }
         None => None,
