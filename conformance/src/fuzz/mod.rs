@@ -81,3 +81,43 @@ pub struct FuzzOptions {
     /// Print the progress line on stderr.
     pub progress: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Budget;
+    use std::time::Duration;
+
+    #[test]
+    fn a_budget_is_a_duration_or_a_count() {
+        assert_eq!(
+            Budget::parse("30s"),
+            Some(Budget::Time(Duration::from_secs(30)))
+        );
+        assert_eq!(
+            Budget::parse("2m"),
+            Some(Budget::Time(Duration::from_secs(120)))
+        );
+        assert_eq!(
+            Budget::parse("1h"),
+            Some(Budget::Time(Duration::from_secs(3600)))
+        );
+        assert_eq!(
+            Budget::parse("500ms"),
+            Some(Budget::Time(Duration::from_millis(500)))
+        );
+        assert_eq!(Budget::parse("5000"), Some(Budget::Inputs(5000)));
+        for bad in [
+            "",
+            "0",
+            "-1s",
+            "soon",
+            "1.5",
+            "nan s",
+            "0s",
+            "8d",
+            "100000001",
+        ] {
+            assert_eq!(Budget::parse(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -83,7 +83,24 @@ pub fn mutate(kind: MessageKind, wire: &str, rng: &mut Rng) -> (String, Vec<&'st
         };
         names.push(name);
     }
+    // Up to the limit of a message, not beyond (over it, refusing is every parser's right).
+    if w.len() > MAX_VALUE {
+        let mut at = MAX_VALUE;
+        while !w.is_char_boundary(at) {
+            at -= 1;
+        }
+        w.truncate(at);
+    }
     (w, names)
+}
+
+/// The char boundary at or before the middle of `s`.
+fn half(s: &str) -> usize {
+    let mut at = s.len() / 2;
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Char boundaries of `s` (positions a cut keeps UTF-8).
@@ -187,8 +204,8 @@ fn mutate_form(w: &mut String, rng: &mut Rng) -> &'static str {
             let sig = ps[j]["signMsg=".len()..].to_owned();
             let new = match rng.below(6) {
                 0 => sig.to_lowercase(),
-                1 => format!("{} {}", &sig[..sig.len() / 2], &sig[sig.len() / 2..]),
-                2 => format!("{}%0A{}", &sig[..sig.len() / 2], &sig[sig.len() / 2..]),
+                1 => format!("{} {}", &sig[..half(&sig)], &sig[half(&sig)..]),
+                2 => format!("{}%0A{}", &sig[..half(&sig)], &sig[half(&sig)..]),
                 3 => String::new(),
                 4 => format!("{sig}{sig}"),
                 _ => format!("+{sig}+"),
@@ -287,7 +304,7 @@ fn mutate_text(w: &mut String, rng: &mut Rng) -> &'static str {
                 0 => sig.to_lowercase(),
                 1 => String::new(),
                 2 => format!("{sig}{sig}"),
-                3 => format!("{}\r\n{}", &sig[..sig.len() / 2], &sig[sig.len() / 2..]),
+                3 => format!("{}\r\n{}", &sig[..half(&sig)], &sig[half(&sig)..]),
                 _ => format!(" {sig} "),
             };
             *w = lines.join("\r\n");
@@ -355,6 +372,41 @@ fn mutate_base64(w: &mut String, rng: &mut Rng) -> &'static str {
             let name = mutate_text(&mut text, rng);
             *w = b64.encode(text.as_bytes());
             name
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mutate, Rng, MAX_VALUE};
+    use allinpay_protocol::MessageKind;
+
+    /// Mutations of mutations, over multibyte text, stay valid UTF-8 strings within the
+    /// limit and never panic.
+    #[test]
+    fn stacked_mutations_of_multibyte_text_never_panic() {
+        let starts = [
+            (
+                MessageKind::PayNotify,
+                "merchantId=1&ext1=中文&signMsg=AB中CD&signType=0",
+            ),
+            (
+                MessageKind::RefundQueryResponse,
+                "v2.4|0|1|中|500\r\n签名中文签名\r\n",
+            ),
+            (MessageKind::BatchQueryResponse, "MXwxfDF8Tgo="),
+            (MessageKind::ErrorResponse, "ERRORCODE=1&ERRORMSG=%E4%B8%AD"),
+        ];
+        for (kind, wire) in starts {
+            let mut w = wire.to_owned();
+            for i in 0..400 {
+                let mut rng = Rng::new(9, i);
+                w = mutate(kind, &w, &mut rng).0;
+                assert!(w.len() <= MAX_VALUE);
+                if w.len() > 4096 || w.is_empty() {
+                    w = wire.to_owned();
+                }
+            }
         }
     }
 }

@@ -150,3 +150,83 @@ pub fn judge(op: &str, answer: &Result<Value, CallError>, builtin: &Value) -> Op
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{judge, FindingClass};
+    use crate::adapter::CallError;
+    use serde_json::json;
+    use std::time::Duration;
+
+    fn class(
+        op: &str,
+        a: Result<serde_json::Value, CallError>,
+        b: serde_json::Value,
+    ) -> Option<FindingClass> {
+        judge(op, &a, &b).map(|v| v.class)
+    }
+
+    #[test]
+    fn each_class_from_its_answer() {
+        let valid = json!({"valid": true});
+        let invalid = json!({"valid": false, "reason": "MD5 does not match"});
+        assert_eq!(
+            class("verify", Ok(valid.clone()), invalid.clone()),
+            Some(FindingClass::Critical)
+        );
+        assert_eq!(
+            class("verify", Ok(valid.clone()), json!({"error": "no '='"})),
+            Some(FindingClass::Critical)
+        );
+        assert_eq!(class("verify", Ok(valid.clone()), valid.clone()), None);
+        assert_eq!(class("verify", Ok(invalid.clone()), invalid.clone()), None);
+        assert_eq!(
+            class("verify", Ok(json!({"error": "x"})), invalid.clone()),
+            None
+        );
+        assert_eq!(
+            class("verify", Ok(invalid.clone()), valid.clone()),
+            Some(FindingClass::Rejection)
+        );
+        assert_eq!(
+            class("verify", Ok(json!({"unsupported": true})), invalid.clone()),
+            None
+        );
+        assert_eq!(
+            class("verify", Ok(json!({"valid": "yes"})), invalid.clone()),
+            Some(FindingClass::Robustness)
+        );
+        assert_eq!(
+            class(
+                "verify",
+                Err(CallError::Timeout(Duration::from_secs(1))),
+                invalid.clone()
+            ),
+            Some(FindingClass::Robustness)
+        );
+        assert_eq!(
+            class("verify", Err(CallError::Crashed("exit 1".into())), valid),
+            Some(FindingClass::Robustness)
+        );
+        let parsed = json!({"ok": true, "message": {"a": "1"}});
+        assert_eq!(class("parse", Ok(parsed.clone()), parsed.clone()), None);
+        assert_eq!(
+            class(
+                "parse",
+                Ok(json!({"ok": true, "message": {"a": "2"}})),
+                parsed.clone()
+            ),
+            Some(FindingClass::Note)
+        );
+        assert_eq!(
+            class("parse", Ok(parsed), json!({"ok": false, "reason": "r"})),
+            Some(FindingClass::Note)
+        );
+        assert_eq!(
+            class("parse", Ok(json!([])), invalid),
+            Some(FindingClass::Robustness)
+        );
+        assert!(FindingClass::Critical.fails() && FindingClass::Robustness.fails());
+        assert!(!FindingClass::Rejection.fails() && !FindingClass::Note.fails());
+    }
+}

@@ -761,6 +761,9 @@ public final class AllinpayAdapter {
             String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
             boolean isBlank = line.isEmpty();
             if (state.equals("records")) {
+                if (isBlank && records.isEmpty()) { // the signed text starts with the first record
+                    throw new Refused("a blank line before the first record");
+                }
                 if (isBlank) {
                     continue;
                 }

@@ -353,6 +353,8 @@ function splitText(text, columns) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const blank = line === '';
     if (state === 'records') {
+      // The signed text starts with the first record.
+      if (blank && records.length === 0) throw new Refused('a blank line before the first record');
       if (blank) continue;
       if (line.includes('|')) {
         const cols = line.split('|');

@@ -409,6 +409,9 @@ function split_text(string $text, int $columns): array
         $line = substr($raw, -1) === "\r" ? substr($raw, 0, -1) : $raw;
         $blank = $line === '';
         if ($state === 'records') {
+            if ($blank && !$records) { // the signed text starts with the first record
+                throw new Refused('a blank line before the first record');
+            }
             if ($blank) {
                 continue;
             }

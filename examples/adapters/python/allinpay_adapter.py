@@ -524,6 +524,8 @@ def split_text(text, columns):
         line = raw[:-1] if raw.endswith("\r") else raw
         blank = line == ""
         if state == "records":
+            if blank and not records:  # the signed text starts with the first record
+                raise Refused("a blank line before the first record")
             if blank:
                 continue
             if "|" in line:
