@@ -117,8 +117,8 @@ fn unusable_input_is_one_line_and_exit_2() {
             "error: the following required arguments".to_owned(),
         ),
         (
-            vec!["traffic", t.as_str(), "--format", "html"],
-            "error: invalid value 'html'".to_owned(),
+            vec!["traffic", t.as_str(), "--format", "pdf"],
+            "error: invalid value 'pdf'".to_owned(),
         ),
         (
             vec!["traffic", t.as_str(), "--key", ""],
