@@ -18,24 +18,8 @@ use serde_json::{Map, Value};
 use allinpay_protocol::spec::{MessageKind, SignScheme, Signing};
 
 mod tools;
-use tools::{succeeds, trial, JDK, NODE_JS, PHP_CLI};
+use tools::{succeeds, trial, JAVA, JDK, NODE, NODE_JS, PHP, PHP_CLI, PY};
 
-const PY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/adapters/python/allinpay_adapter.py"
-);
-const PHP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/adapters/php/allinpay_adapter.php"
-);
-const JAVA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/adapters/java/AllinpayAdapter.java"
-);
-const NODE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/adapters/node/allinpay_adapter.js"
-);
 /// The Python example restricted to one signed-text form for the §3.8/§4.x texts.
 const TEXT_FORM: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -12,24 +12,7 @@ use std::process::Command;
 use libtest_mimic::Arguments;
 
 mod tools;
-use tools::{trial, JDK, NODE_JS, PHP_CLI};
-
-const PYTHON: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/adapters/python/allinpay_adapter.py"
-);
-const PHP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/adapters/php/allinpay_adapter.php"
-);
-const NODE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/adapters/node/allinpay_adapter.js"
-);
-const JAVA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/adapters/java/AllinpayAdapter.java"
-);
+use tools::{trial, JAVA, JDK, NODE, NODE_JS, PHP, PHP_CLI, PY};
 
 fn main() {
     let args = Arguments::from_args();
@@ -130,7 +113,7 @@ fn replay(body: &str) -> String {
 }
 
 fn uri_error_is_a_robustness_finding_shrunk_to_a_lone_percent() {
-    let adapter = format!("python3 {PYTHON} --broken uri-error");
+    let adapter = format!("python3 {PY} --broken uri-error");
     let (code, out, err) = fuzz(&adapter, "40", "7", &[]);
     assert_eq!(code, 1, "a robustness finding fails the run:\n{out}\n{err}");
     let f = findings(&out);
@@ -162,7 +145,7 @@ fn uri_error_is_a_robustness_finding_shrunk_to_a_lone_percent() {
 }
 
 fn last_line_signature_rejects_a_genuine_text_with_a_trailing_crlf() {
-    let adapter = format!("python3 {PYTHON} --broken last-line-signature");
+    let adapter = format!("python3 {PY} --broken last-line-signature");
     let (code, out, err) = fuzz(&adapter, "40", "7", &[]);
     assert!(code == 0 || code == 1, "{out}\n{err}");
     let f = findings(&out);
@@ -188,7 +171,7 @@ fn last_line_signature_rejects_a_genuine_text_with_a_trailing_crlf() {
 }
 
 fn valid_on_exception_is_a_critical_finding_shrunk_to_a_few_bytes() {
-    let adapter = format!("python3 {PYTHON} --broken valid-on-exception");
+    let adapter = format!("python3 {PY} --broken valid-on-exception");
     let (code, out, err) = fuzz(&adapter, "40", "7", &[]);
     assert_eq!(code, 1, "{out}\n{err}");
     let f = findings(&out);
@@ -218,7 +201,7 @@ fn valid_on_exception_is_a_critical_finding_shrunk_to_a_few_bytes() {
 }
 
 fn slow_long_value_is_a_timeout_shrunk_to_200_kib() {
-    let adapter = format!("python3 {PYTHON} --broken slow-long-value");
+    let adapter = format!("python3 {PY} --broken slow-long-value");
     let (code, out, err) = fuzz(&adapter, "16", "7", &["--timeout", "0.5"]);
     assert_eq!(code, 1, "{out}\n{err}");
     let f = findings(&out);
@@ -250,7 +233,7 @@ fn assert_clean(adapter: &str) {
 }
 
 fn python_example_is_clean() {
-    assert_clean(&format!("python3 {PYTHON}"));
+    assert_clean(&format!("python3 {PY}"));
 }
 
 fn php_example_is_clean() {
@@ -282,7 +265,7 @@ fn java_example_is_clean() {
 }
 
 fn a_run_is_the_same_for_a_seed() {
-    let adapter = format!("python3 {PYTHON} --broken valid-on-exception");
+    let adapter = format!("python3 {PY} --broken valid-on-exception");
     let strip = |s: String| -> String {
         s.lines()
             .filter(|l| !l.starts_with("summary:"))
@@ -306,7 +289,7 @@ fn fuzz_arguments_are_checked() {
             String::from_utf8_lossy(&o.stderr).into_owned(),
         )
     };
-    let adapter = format!("python3 {PYTHON}");
+    let adapter = format!("python3 {PY}");
     let (code, err) = run(&["run", "--adapter", &adapter, "--fuzz", "soon"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--fuzz \"soon\" must be a duration"), "{err}");

@@ -22,12 +22,7 @@ use allinpay_protocol::spec::SignScheme;
 use allinpay_protocol::MessageKind;
 
 mod tools;
-use tools::trial;
-
-const PY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/adapters/python/allinpay_adapter.py"
-);
+use tools::{trial, PY};
 
 fn main() {
     let args = Arguments::from_args();

@@ -7,6 +7,24 @@ use std::process::Command;
 
 use libtest_mimic::{Completion, Failed, Trial};
 
+/// The example adapters (examples/adapters/).
+pub const PY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/adapters/python/allinpay_adapter.py"
+);
+pub const PHP: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/adapters/php/allinpay_adapter.php"
+);
+pub const JAVA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/adapters/java/AllinpayAdapter.java"
+);
+pub const NODE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/adapters/node/allinpay_adapter.js"
+);
+
 /// Whether `program args` runs and exits 0.
 pub fn succeeds(program: &str, args: &[&str]) -> bool {
     Command::new(program)
