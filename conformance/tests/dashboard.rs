@@ -1,7 +1,8 @@
 //! The sandbox's dashboard (`/`) in a real browser (Debian's Chromium, testing/browser),
 //! against a running sandbox with the conformance diagnosis: a payment signed in
 //! alphabetical order shows the named mistake; a paid order's notification row appears
-//! and "Resend now" raises its attempts with the merchant receiving them; the probe run
+//! and "Resend now" raises its attempts with the merchant receiving them; a pending
+//! payment paid with its "Pay" button is notified to the merchant; the probe run
 //! from the page against the example correct merchant is all right; markup in
 //! `productName` and `orderNo` shows as text; a cross-site POST is refused.
 //!
@@ -162,6 +163,45 @@ fn notification_row_and_resend(b: &Browser) -> Result<(), String> {
     screenshot(b, "dashboard-notifications.png")
 }
 
+fn pending_payment_paid_from_the_page(b: &Browser) -> Result<(), String> {
+    let gw = sandbox();
+    let m = merchant_ok();
+    // An amount ending in 06: accepted, pending (docs/gateway.md, "Trigger values").
+    let r = post(
+        &gw.url("/sdk/pay"),
+        pay_json("PEND-1", 1006, &m.url).as_bytes(),
+    );
+    assert!(r.text().contains("\"payResult\":0"), "{}", r.text());
+    b.goto(&gw.url("/")).map_err(e)?;
+    let order = "#orders tr.order[data-order=\"PEND-1\"]";
+    assert_eq!(
+        b.text(&format!("{order} .state")).map_err(e)?,
+        "Pending Pay Fail"
+    );
+    assert!(
+        b.text("#notifications")
+            .map_err(e)?
+            .find("PEND-1")
+            .is_none(),
+        "no notification before the payment"
+    );
+    assert_eq!(m.count(), 0);
+    b.click(&format!("{order} form.settle button")).map_err(e)?;
+    assert!(
+        wait_until(10, || m.count() == 1),
+        "the merchant got the notification"
+    );
+    let row = "#notifications tr.note[data-order=\"PEND-1\"]";
+    assert!(wait_until(10, || b
+        .text(&format!("{row} .status"))
+        .is_ok_and(|s| s == "Delivered")));
+    assert_eq!(b.text(&format!("{order} .state")).map_err(e)?, "Paid");
+    let notice = b.text("#notice").map_err(e)?;
+    assert!(notice.contains("paid PEND-1"), "{notice}");
+    assert!(b.console_errors().map_err(e)?.is_empty());
+    Ok(())
+}
+
 fn probe_of_the_correct_merchant(b: &Browser) -> Result<(), String> {
     let gw = sandbox();
     let datetime = allinpay_sandbox::time::cst14(allinpay_sandbox::time::unix_secs() - 300);
@@ -284,6 +324,10 @@ fn main() {
         trial(
             "a_paid_order_shows_its_notification_and_resend_raises_the_attempts",
             notification_row_and_resend,
+        ),
+        trial(
+            "a_pending_payment_paid_on_the_page_is_notified",
+            pending_payment_paid_from_the_page,
         ),
         trial(
             "the_probe_from_the_page_finds_the_correct_merchant_right",

@@ -30,6 +30,9 @@ fn db_err(e: impl Into<redb::Error>) -> StoreError {
 pub enum OrderStatus {
     Paid,
     Declined,
+    /// Accepted, not yet paid or failed (§2.2.2: the synchronous result is only the
+    /// acceptance; the notification tells the payment).
+    Pending,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +52,18 @@ pub struct Preauth {
     /// The §4.2/§4.4 `transDateTime` of the cancel or confirm, once done.
     pub trans_datetime: Option<String>,
     pub confirmed_amount: Option<u64>,
+}
+
+impl Preauth {
+    /// The pre-authorisation made when an international-card order is paid.
+    pub fn authorized(payment_order_id: &str) -> Self {
+        Preauth {
+            id: format!("PA{payment_order_id}"),
+            state: PreauthState::Authorized,
+            trans_datetime: None,
+            confirmed_amount: None,
+        }
+    }
 }
 
 /// An order as the SDK control submitted it (§2.1) and its payment.
@@ -146,6 +161,22 @@ pub struct Notification {
     pub fault: Option<Fault>,
     pub fault_done: bool,
     pub posts: Vec<Post>,
+}
+
+impl Notification {
+    /// The notification of an order just paid, due at once.
+    pub fn due_now(order_no: &str, fault: Option<Fault>) -> Self {
+        Notification {
+            order_no: order_no.to_owned(),
+            status: NoteStatus::Pending,
+            attempts: 0,
+            next_due_ms: crate::time::unix_ms(),
+            last_return_secs: 0,
+            fault,
+            fault_done: false,
+            posts: Vec::new(),
+        }
+    }
 }
 
 /// Everything the sandbox knows.

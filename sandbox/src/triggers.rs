@@ -21,6 +21,9 @@ pub enum Outcome {
     Expired,
     /// §6.1 EM0001_000043 ITS 通讯异常.
     Unreachable,
+    /// Accepted (§2.2.2 payResult 0: 受理成功) but not yet debited: "实际是否扣款成功以异步
+    /// 通知为准". The order waits until the dashboard pays or fails it.
+    Pending,
 }
 
 /// A scripted fault of the notification, for testing the merchant's handler.
@@ -43,13 +46,14 @@ pub enum Fault {
 }
 
 impl Outcome {
-    pub const ALL: [(Outcome, &'static str, u64); 6] = [
+    pub const ALL: [(Outcome, &'static str, u64); 7] = [
         (Outcome::Approve, "approve", 0),
         (Outcome::Decline, "decline", 1),
         (Outcome::Limit, "limit", 2),
         (Outcome::Expired, "expired", 3),
         (Outcome::Cancel, "cancel", 4),
         (Outcome::Unreachable, "unreachable", 5),
+        (Outcome::Pending, "pending", 6),
     ];
 
     pub fn from_name(name: &str) -> Option<Self> {
@@ -227,6 +231,7 @@ mod tests {
         assert_eq!(by_amount(1003), (Outcome::Expired, None));
         assert_eq!(by_amount(1004), (Outcome::Cancel, None));
         assert_eq!(by_amount(1005), (Outcome::Unreachable, None));
+        assert_eq!(by_amount(1006), (Outcome::Pending, None));
         assert_eq!(by_amount(1011), (Outcome::Approve, Some(Fault::Duplicate)));
         assert_eq!(
             by_amount(1012),

@@ -208,3 +208,90 @@ fn a_refund_moves_to_the_state_chosen_on_the_page() {
         .contains("TKSUCC0099 is not a §3.8 state"));
     assert!(query().contains("TKSUCC0008"));
 }
+
+#[test]
+fn a_pending_payment_is_paid_or_failed_from_the_page() {
+    use allinpay_protocol::codec::form;
+    use allinpay_protocol::msgs::OrderQuery;
+    let gw = spawn(Config::new(key())).expect("sandbox");
+    let m = Recorder::start(Arc::new(|_: &str, _: usize| 200));
+    let pending = |no: &str| {
+        // Amount ending in 06: accepted, pending (docs/gateway.md, "Trigger values").
+        let pay = pay_request(no, 1006, &m.url, "0");
+        let odt = pay.order_datetime.clone().unwrap_or_default();
+        let json = allinpay_protocol::codec::json::render(&sign(pay, &key()));
+        (post(&gw.url("/sdk/pay"), json.as_bytes()), json, odt)
+    };
+    let query = |no: &str, odt: &str| {
+        let q = OrderQuery {
+            merchant_id: Some(MERCHANT.into()),
+            version: Some("v1.5".into()),
+            sign_type: Some("0".into()),
+            order_no: Some(no.into()),
+            order_datetime: Some(odt.into()),
+            query_datetime: Some(now14()),
+            sign_msg: None,
+        };
+        post(
+            &gw.url("/gateway/index.do"),
+            form::render(&sign(q, &key())).as_bytes(),
+        )
+        .text()
+    };
+    let (r, json, odt) = pending("PEND-1");
+    // §2.2.2: payResult 0 is the acceptance only.
+    assert!(r.text().contains("\"payResult\":0"), "{}", r.text());
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(m.count(), 0, "no notification before the payment");
+    assert!(query("PEND-1", &odt).contains("ZF10027"));
+    let again = post(&gw.url("/sdk/pay"), json.as_bytes());
+    assert!(again.text().contains("ZF30003"), "{}", again.text());
+    let page = get(&gw.url("/")).text();
+    assert!(
+        page.contains("action=\"/sandbox/dashboard/settle\""),
+        "{page}"
+    );
+    let t = token(&page);
+
+    let without = post(
+        &gw.url("/sandbox/dashboard/settle"),
+        b"orderNo=PEND-1&result=pay",
+    );
+    assert_eq!(without.status, 403);
+    let body = format!("orderNo=PEND-1&result=pay&token={t}");
+    let r = post(&gw.url("/sandbox/dashboard/settle"), body.as_bytes());
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(
+        wait_until(10, || m.count() == 1),
+        "the notification follows"
+    );
+    let note = &m.bodies("PEND-1")[0];
+    assert_eq!(raw_field(&note.body, "payResult"), "1");
+    assert_eq!(raw_field(&note.body, "orderAmount"), "1006");
+    assert!(query("PEND-1", &odt).contains("payResult=1"));
+    assert!(get(&gw.url("/"))
+        .text()
+        .contains("paid PEND-1; its notification is due now"));
+    // Settled once: a second settle is refused on the page.
+    post(&gw.url("/sandbox/dashboard/settle"), body.as_bytes());
+    assert!(get(&gw.url("/"))
+        .text()
+        .contains("settle: PEND-1 is not pending"));
+
+    let (_, _, odt2) = pending("PEND-2");
+    let body = format!("orderNo=PEND-2&result=fail&token={t}");
+    assert_eq!(
+        post(&gw.url("/sandbox/dashboard/settle"), body.as_bytes()).status,
+        303
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(m.count(), 1, "a failed payment is not notified (§2.2.3)");
+    assert!(query("PEND-2", &odt2).contains("ZF10027"));
+    let page = get(&gw.url("/")).text();
+    assert!(page.contains("failed the payment of PEND-2"), "{page}");
+    let body = format!("orderNo=PEND-3&result=maybe&token={t}");
+    post(&gw.url("/sandbox/dashboard/settle"), body.as_bytes());
+    assert!(get(&gw.url("/"))
+        .text()
+        .contains("settle: result must be pay or fail"));
+}

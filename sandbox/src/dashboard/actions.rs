@@ -1,5 +1,6 @@
-//! The dashboard's actions (POST, token checked by the caller): resend a notification
-//! now, move a refund to a §3.8 state, run the probe against a `receiveUrl`. Each ends in
+//! The dashboard's actions (POST, token checked by the caller): pay or fail a pending
+//! payment, resend a notification now, move a refund to a §3.8 state, run the probe
+//! against a `receiveUrl`. Each ends in
 //! a redirect to the page, which shows its outcome.
 
 use std::time::Duration;
@@ -8,6 +9,8 @@ use crate::answer::Answer;
 use crate::journal::ProbeShown;
 use crate::net::LoopbackUrl;
 use crate::probe::{OrderRef, Probe};
+use crate::store::{Notification, OrderStatus, Preauth};
+use crate::time::{cst14, unix_ms, unix_secs};
 use crate::Ctx;
 
 use super::Params;
@@ -26,6 +29,7 @@ pub(crate) const REFUND_STATES: [&str; 8] = [
 
 pub(super) async fn run(ctx: &Ctx, path: &str, form: &Params) -> Answer {
     let notice = match path {
+        "/sandbox/dashboard/settle" => settle(ctx, form).await,
         "/sandbox/dashboard/resend" => resend(ctx, form).await,
         "/sandbox/dashboard/refund-state" => refund_state(ctx, form).await,
         _ => probe(ctx, form).await,
@@ -37,6 +41,54 @@ pub(super) async fn run(ctx: &Ctx, path: &str, form: &Params) -> Answer {
         .unwrap_or("/")
         .to_owned();
     Answer::plain(303, "see the dashboard").with_header("Location", back)
+}
+
+/// Pays a pending payment (its §2.2.3 notification follows at once) or fails it (no
+/// notification: §2.2.3 仅在支付成功时通知).
+async fn settle(ctx: &Ctx, form: &Params) -> String {
+    let Some(order_no) = form.value("orderNo") else {
+        return "settle: orderNo is required".into();
+    };
+    let pay = match form.value("result") {
+        Some("pay") => true,
+        Some("fail") => false,
+        _ => return "settle: result must be pay or fail".into(),
+    };
+    let now = unix_ms();
+    let done = ctx.store.write(|st, ch| {
+        let order = st.orders.get_mut(order_no).ok_or("has no order")?;
+        if order.status != OrderStatus::Pending {
+            return Err("is not pending");
+        }
+        order.status = if pay {
+            OrderStatus::Paid
+        } else {
+            OrderStatus::Declined
+        };
+        order.pay_datetime = cst14(unix_secs());
+        if pay && order.pay_type == "30" {
+            order.preauth = Some(Preauth::authorized(&order.payment_order_id));
+        }
+        ch.order(order_no);
+        if pay {
+            st.notes
+                .insert(order_no.to_owned(), Notification::due_now(order_no, None));
+            ch.note(order_no);
+        }
+        Ok(())
+    });
+    if let Err(why) = done {
+        return format!("settle: {order_no} {why}");
+    }
+    if let Err(e) = ctx.store.sync().await {
+        return format!("settle: {e}");
+    }
+    if pay {
+        ctx.notifier.schedule(order_no, now);
+        format!("paid {order_no}; its notification is due now")
+    } else {
+        format!("failed the payment of {order_no}; no notification (§2.2.3)")
+    }
 }
 
 async fn resend(ctx: &Ctx, form: &Params) -> String {

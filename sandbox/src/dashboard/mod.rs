@@ -65,7 +65,8 @@ pub(crate) async fn handle(
         }
         "/sandbox/dashboard/app.js" if get => Answer::ok(JS, APP_JS.to_owned(), "dashboard"),
         "/sandbox/dashboard/raw" if get => page::raw(ctx, query.unwrap_or_default()),
-        "/sandbox/dashboard/resend"
+        "/sandbox/dashboard/settle"
+        | "/sandbox/dashboard/resend"
         | "/sandbox/dashboard/refund-state"
         | "/sandbox/dashboard/probe"
             if post =>
@@ -84,7 +85,8 @@ pub(crate) async fn handle(
         "/sandbox/dashboard/live" | "/sandbox/dashboard/app.js" | "/sandbox/dashboard/raw" => {
             Answer::plain(405, "use GET").with_header("Allow", "GET")
         }
-        "/sandbox/dashboard/resend"
+        "/sandbox/dashboard/settle"
+        | "/sandbox/dashboard/resend"
         | "/sandbox/dashboard/refund-state"
         | "/sandbox/dashboard/probe" => Answer::plain(405, "use POST").with_header("Allow", "POST"),
         _ => return None,

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::journal::{RequestEntry, Verdict};
 use crate::probe::Expect;
-use crate::store::{NoteStatus, Notification, State};
+use crate::store::{NoteStatus, Notification, OrderStatus, State};
 use crate::time::{cst14, unix_ms};
 use crate::Ctx;
 
@@ -329,12 +329,26 @@ fn orders(ctx: &Ctx, st: &State, f: &Filter, o: &mut String) {
                 esc(&x.order_no)
             );
         }
+        let settle = if x.status == OrderStatus::Pending {
+            let form = |result: &str, label: &str| {
+                format!(
+                    "<form class=\"inline settle\" method=\"post\" action=\"/sandbox/dashboard/settle\">{}\
+<input type=\"hidden\" name=\"orderNo\" value=\"{}\"><input type=\"hidden\" name=\"result\" value=\"{result}\"><button type=\"submit\">{label}</button></form>",
+                    token_input(ctx, &f.back()),
+                    esc(&x.order_no)
+                )
+            };
+            format!(" {} {}", form("pay", "Pay"), form("fail", "Fail"))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "<tr class=\"order\" data-order=\"{}\"><td>{}</td><td>{:?}</td><td>{} (currency {})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"order\" data-order=\"{}\"><td>{}</td><td class=\"state\">{:?}{}</td><td>{} (currency {})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&x.order_no),
             esc(&x.order_no),
             x.status,
+            settle,
             x.order_amount,
             esc(&x.currency),
             esc(&x.payment_order_id),

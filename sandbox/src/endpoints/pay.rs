@@ -10,7 +10,7 @@ use allinpay_protocol::MessageKind;
 
 use crate::answer::{Answer, JSON};
 use crate::net::LoopbackUrl;
-use crate::store::{NoteStatus, Notification, Order, OrderStatus, Preauth, PreauthState};
+use crate::store::{Notification, Order, OrderStatus, Preauth};
 use crate::time::{cst14, parse_cst14, unix_ms, unix_secs};
 use crate::triggers::{self, Fault, Outcome};
 use crate::Ctx;
@@ -123,11 +123,20 @@ fn pay(
         ));
     }
     let fingerprint = sign::sign_source(&**req);
-    let paid = outcome == Outcome::Approve;
+    let status = match outcome {
+        Outcome::Approve => OrderStatus::Paid,
+        Outcome::Pending => OrderStatus::Pending,
+        _ => OrderStatus::Declined,
+    };
+    let paid = status == OrderStatus::Paid;
     let (poid, pay_datetime) = ctx.store.write(|st, ch| {
         if let Some(o) = st.orders.get(&order_no) {
-            if o.status == OrderStatus::Paid {
-                return Err(refuse("ZF30002", "order already paid"));
+            match o.status {
+                OrderStatus::Paid => return Err(refuse("ZF30002", "order already paid")),
+                OrderStatus::Pending => {
+                    return Err(refuse("ZF30003", "order accepted, payment pending"))
+                }
+                OrderStatus::Declined => {}
             }
             if o.fingerprint != fingerprint {
                 return Err(refuse(
@@ -154,61 +163,54 @@ fn pay(
             fingerprint: fingerprint.clone(),
             payment_order_id: poid.clone(),
             pay_datetime: now14.clone(),
-            status: if paid {
-                OrderStatus::Paid
-            } else {
-                OrderStatus::Declined
-            },
+            status,
             refunded: 0,
-            preauth: (paid && international).then(|| Preauth {
-                id: format!("PA{poid}"),
-                state: PreauthState::Authorized,
-                trans_datetime: None,
-                confirmed_amount: None,
-            }),
+            preauth: (paid && international).then(|| Preauth::authorized(&poid)),
         };
         st.orders.insert(order_no.clone(), order);
         ch.order(&order_no);
         if paid {
-            st.notes.insert(
-                order_no.clone(),
-                Notification {
-                    order_no: order_no.clone(),
-                    status: NoteStatus::Pending,
-                    attempts: 0,
-                    next_due_ms: unix_ms(),
-                    last_return_secs: 0,
-                    fault,
-                    fault_done: false,
-                    posts: Vec::new(),
-                },
-            );
+            st.notes
+                .insert(order_no.clone(), Notification::due_now(&order_no, fault));
             ch.note(&order_no);
         }
         Ok((poid, now14.clone()))
     })?;
-    if paid {
-        ctx.notifier.schedule(&order_no, unix_ms());
-        Ok(sync_result(
+    match status {
+        OrderStatus::Paid => {
+            ctx.notifier.schedule(&order_no, unix_ms());
+            Ok(sync_result(
+                android,
+                "0",
+                order_amount,
+                &pay_datetime,
+                &poid,
+                format!("paid {order_no} as {poid}"),
+            ))
+        }
+        // §2.2.2: 0 is 支付受理成功, the acceptance only; the notification follows the
+        // payment, which the dashboard decides.
+        OrderStatus::Pending => Ok(sync_result(
             android,
             "0",
             order_amount,
             &pay_datetime,
             &poid,
-            format!("paid {order_no} as {poid}"),
-        ))
-    } else {
-        let mut a = sync_result(
-            android,
-            "1",
-            order_amount,
-            &pay_datetime,
-            &poid,
-            "declined (P00002_100003)",
-        );
-        a.headers
-            .push(("X-Sandbox-Errorcode", "P00002_100003".into()));
-        Ok(a)
+            format!("accepted {order_no} as {poid}; pending until paid or failed on the dashboard"),
+        )),
+        OrderStatus::Declined => {
+            let mut a = sync_result(
+                android,
+                "1",
+                order_amount,
+                &pay_datetime,
+                &poid,
+                "declined (P00002_100003)",
+            );
+            a.headers
+                .push(("X-Sandbox-Errorcode", "P00002_100003".into()));
+            Ok(a)
+        }
     }
 }
 
