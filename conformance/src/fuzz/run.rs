@@ -332,7 +332,7 @@ fn shrink_finding(
 }
 
 /// A wire for display: a run of 64 or more equal characters is written `"x"×N`.
-fn show_wire(w: &str) -> String {
+pub(super) fn show_wire(w: &str) -> String {
     match longest_run(w) {
         Some((start, c, n)) if n >= 64 => {
             let end = start + c.len_utf8() * n;
@@ -348,7 +348,7 @@ fn show_wire(w: &str) -> String {
 }
 
 /// The longest run of one character: (byte start, the character, its count).
-fn longest_run(w: &str) -> Option<(usize, char, usize)> {
+pub(super) fn longest_run(w: &str) -> Option<(usize, char, usize)> {
     let mut best: Option<(usize, char, usize)> = None;
     let mut cur: Option<(usize, char, usize)> = None;
     for (i, c) in w.char_indices() {
