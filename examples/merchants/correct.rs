@@ -219,9 +219,11 @@ fn answer(stream: &mut TcpStream, status: &str, text: &str) {
 
 /// Serves notifications on `listener`, for at most `max_connections` connections.
 pub fn serve(listener: TcpListener, merchant: Arc<Merchant>, max_connections: usize) {
-    serve_with(listener, max_connections, move |body| match merchant.judge(body) {
-        Ok(what) => ("200 OK", what.to_owned()),
-        Err(why) => ("400 Bad Request", why),
+    serve_with(listener, max_connections, move |body| {
+        match merchant.judge(body) {
+            Ok(what) => ("200 OK", what.to_owned()),
+            Err(why) => ("400 Bad Request", why),
+        }
     });
 }
 

@@ -62,14 +62,14 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "DURATION|N")]
     fuzz: Option<String>,
     /// The seed of a fuzz run (default: from the clock, printed in the report).
-    #[arg(long, value_name = "S", requires = "fuzz")]
+    #[arg(long, value_name = "S")]
     seed: Option<u64>,
-    /// Requests per second at most, shrinking included (1 to 1000).
-    #[arg(long, value_name = "N", requires = "fuzz", default_value_t = merchant::DEFAULT_RATE)]
-    rate: u32,
-    /// Connections open at once at most (1 to 8).
-    #[arg(long, value_name = "N", requires = "fuzz", default_value_t = merchant::DEFAULT_CONNECTIONS)]
-    connections: usize,
+    /// Requests per second at most, shrinking included (1 to 1000; default 50).
+    #[arg(long, value_name = "N")]
+    rate: Option<u32>,
+    /// Connections open at once at most (1 to 8; default 2).
+    #[arg(long, value_name = "N")]
+    connections: Option<usize>,
 }
 
 impl std::fmt::Debug for ProbeArgs {
@@ -111,6 +111,11 @@ pub fn run(args: &ProbeArgs) -> Result<u8, CliError> {
     if let Some(budget) = &args.fuzz {
         return fuzz(args, &probe, budget);
     }
+    if args.seed.is_some() || args.rate.is_some() || args.connections.is_some() {
+        return Err(CliError(
+            "--seed, --rate and --connections apply only to --fuzz".into(),
+        ));
+    }
     let report = probe.run()?;
     let format = match args.format {
         FormatArg::Text => ReportFormat::Text,
@@ -140,17 +145,17 @@ fn fuzz(args: &ProbeArgs, probe: &Probe, budget: &str) -> Result<u8, CliError> {
                 .into(),
         ));
     };
-    if !(1..=merchant::MAX_RATE).contains(&args.rate) {
+    let rate = args.rate.unwrap_or(merchant::DEFAULT_RATE);
+    if !(1..=merchant::MAX_RATE).contains(&rate) {
         return Err(CliError(format!(
-            "--rate {} must be 1 to {} requests per second",
-            args.rate,
+            "--rate {rate} must be 1 to {} requests per second",
             merchant::MAX_RATE
         )));
     }
-    if !(1..=merchant::MAX_CONNECTIONS).contains(&args.connections) {
+    let connections = args.connections.unwrap_or(merchant::DEFAULT_CONNECTIONS);
+    if !(1..=merchant::MAX_CONNECTIONS).contains(&connections) {
         return Err(CliError(format!(
-            "--connections {} must be 1 to {}",
-            args.connections,
+            "--connections {connections} must be 1 to {}",
             merchant::MAX_CONNECTIONS
         )));
     }
@@ -174,8 +179,8 @@ fn fuzz(args: &ProbeArgs, probe: &Probe, budget: &str) -> Result<u8, CliError> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() ^ u64::from(d.subsec_nanos()))
         }),
-        rate: args.rate,
-        connections: args.connections,
+        rate,
+        connections,
         progress: true,
     };
     let builtin = merchant::Builtin::new(&target)?;

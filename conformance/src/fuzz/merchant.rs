@@ -195,7 +195,11 @@ impl Builtin {
         let o = &self.target.order;
         let amount = o.amount.to_string();
         let checks = [
-            ("merchantId", n.merchant_id.as_deref(), &*self.target.merchant_id),
+            (
+                "merchantId",
+                n.merchant_id.as_deref(),
+                &*self.target.merchant_id,
+            ),
             ("orderNo", n.order_no.as_deref(), &*o.order_no),
             ("orderDatetime", n.order_datetime.as_deref(), &*o.datetime),
             ("orderAmount", n.order_amount.as_deref(), &*amount),
@@ -558,7 +562,7 @@ pub fn run(
         unreachable = fuzz_loop(t, builtin, opts, seeds, &pacer, &job_tx, &done_rx, &mut sum);
         drop(job_tx);
     });
-    if opts.progress {
+    if opts.progress && unreachable.is_none() {
         eprintln!(
             "\rfuzz: {} inputs, {:.0} inputs/s; findings: {}   ",
             sum.inputs,
@@ -638,14 +642,21 @@ fn fuzz_loop(
             .get(&next_judge)
             .is_some_and(|p| p.outcome.is_some())
         {
-            let Some(p) = pending.remove(&next_judge) else { break };
+            let Some(p) = pending.remove(&next_judge) else {
+                break;
+            };
             let i = next_judge;
             next_judge += 1;
             if stop {
                 continue;
             }
-            let Some(outcome) = p.outcome.clone() else { continue };
-            if let Outcome::Failed { kind: "refused", .. } = outcome {
+            let Some(outcome) = p.outcome.clone() else {
+                continue;
+            };
+            if let Outcome::Failed {
+                kind: "refused", ..
+            } = outcome
+            {
                 if i == 0 {
                     let source = std::io::Error::new(
                         std::io::ErrorKind::ConnectionRefused,
@@ -673,7 +684,9 @@ fn fuzz_loop(
                 ));
             }
             sum.inputs = next_judge;
-            let Some(v) = judge(&outcome, &expected) else { continue };
+            let Some(v) = judge(&outcome, &expected) else {
+                continue;
+            };
             *sum.counts.entry(v.class).or_default() += 1;
             let key = (v.class, v.kind.clone());
             if sum.findings.len() >= MAX_SHOWN || shrunk_keys.contains(&key) {
@@ -825,10 +838,7 @@ mod tests {
             reason: "r".into(),
         };
         let class = |o: Outcome, e: &Expected| judge(&o, e).map(|v| v.class);
-        assert_eq!(
-            class(answer(200), &reject),
-            Some(FindingClass::Critical)
-        );
+        assert_eq!(class(answer(200), &reject), Some(FindingClass::Critical));
         assert_eq!(class(answer(400), &reject), None);
         assert_eq!(class(answer(200), &Expected::MayAccept), None);
         assert_eq!(class(answer(409), &Expected::MayAccept), None);
@@ -858,7 +868,10 @@ mod tests {
         assert_eq!(out.stdout, body.as_bytes());
         let line = curl_line(body, "http://127.0.0.1:1/n");
         assert!(line.starts_with("printf '"), "{line}");
-        assert!(line.ends_with("--data-binary @- http://127.0.0.1:1/n"), "{line}");
+        assert!(
+            line.ends_with("--data-binary @- http://127.0.0.1:1/n"),
+            "{line}"
+        );
         let long = format!("a={}&b=1", "中".repeat(3000));
         let line = curl_line(&long, "http://127.0.0.1:1/n");
         assert!(line.contains("yes 中 | head -n 3000"), "{line}");
