@@ -16,7 +16,6 @@
 //! `--connections` are open at once, shrinking included.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,7 +32,7 @@ use allinpay_sandbox::time::{cst14, parse_cst14};
 
 use super::mutate::{mutate, Rng};
 use super::oracle::FindingClass;
-use super::run::{longest_run, show_wire};
+use super::run::{longest_run, progress, show_wire, summary_line};
 use super::shrink::shrink;
 use super::Budget;
 
@@ -398,20 +397,13 @@ impl MerchantFuzzSummary {
                 curl_line(&f.body, &url),
             ));
         }
-        let shown = self.findings.len() as u64;
-        let all: u64 = self.counts.values().sum();
-        o.push_str(&format!(
-            "\nsummary: {} inputs in {:.1} s ({:.0} inputs/s, {:.1} s shrinking); findings: {}{}\n",
+        o.push_str(&summary_line(
             self.inputs,
-            self.elapsed.as_secs_f64(),
             self.per_second(),
-            self.shrinking.as_secs_f64(),
-            self.counts_line(),
-            if all > shown {
-                format!(" ({shown} shrunk and shown: the first of each class and kind)")
-            } else {
-                String::new()
-            }
+            (self.elapsed, self.shrinking),
+            &self.counts_line(),
+            (self.findings.len() as u64, self.counts.values().sum()),
+            "class and kind",
         ));
         o.push_str(&format!(
             "of the {} notifications the built-in accepts, the merchant accepted {} (a correct merchant fulfils an order once and may refuse a duplicate)\n",
@@ -563,12 +555,7 @@ pub fn run(
         drop(job_tx);
     });
     if opts.progress && unreachable.is_none() {
-        eprintln!(
-            "\rfuzz: {} inputs, {:.0} inputs/s; findings: {}   ",
-            sum.inputs,
-            sum.per_second(),
-            sum.counts_line()
-        );
+        progress(sum.inputs, sum.per_second(), &sum.counts_line(), true);
     }
     match unreachable {
         Some(e) => Err(e),
@@ -703,23 +690,14 @@ fn fuzz_loop(
                 }
             }
             let t0 = Instant::now();
-            let stopped = stop;
-            let f = shrink_finding(t, builtin, pacer, i, p, &seeds[..], v, stopped);
+            let f = shrink_finding(t, builtin, pacer, i, p, seeds, v, stop);
             sum.shrinking += t0.elapsed();
             sum.findings.push(f);
         }
         if opts.progress && last_progress.elapsed() >= Duration::from_millis(500) {
             last_progress = Instant::now();
             sum.elapsed = started.elapsed();
-            let mut e = std::io::stderr().lock();
-            let _ = write!(
-                e,
-                "\rfuzz: {} inputs, {:.0} inputs/s; findings: {}   ",
-                sum.inputs,
-                sum.per_second(),
-                sum.counts_line()
-            );
-            let _ = e.flush();
+            progress(sum.inputs, sum.per_second(), &sum.counts_line(), false);
         }
     }
     sum.elapsed = started.elapsed();
