@@ -254,6 +254,42 @@ fn accept_on_exception_is_a_critical_finding_shrunk() {
 }
 
 #[test]
+fn no_answer_within_the_timeout_is_a_robustness_finding_shrunk() {
+    // A merchant that hangs on a NUL byte in the body (`%00` decoded by its form reader).
+    let (l, url) = listen();
+    std::thread::spawn(move || {
+        correct::serve_with(l, 100_000, |body| {
+            if body.windows(3).any(|w| w == b"%00") {
+                std::thread::sleep(Duration::from_millis(1500));
+            }
+            ("400 Bad Request", "no".into())
+        });
+    });
+    let dt = order_datetime();
+    let (code, out, err) = fuzz(
+        &url,
+        &dt,
+        &[
+            "--fuzz",
+            "300",
+            "--seed",
+            "7",
+            "--rate",
+            "1000",
+            "--timeout",
+            "200ms",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let shown = findings(&out);
+    assert_eq!(shown.len(), 1, "{out}");
+    let f = &shown[0];
+    assert!(f.heading.contains("ROBUSTNESS"), "{f:?}");
+    assert!(f.why.contains("no answer within 200ms"), "{f:?}");
+    assert_eq!(replay_bytes(&f.reproduce), b"%00", "{f:?}");
+}
+
+#[test]
 fn the_correct_merchant_is_clean() {
     let dt = order_datetime();
     let (url, m) = serve_correct(&dt);
@@ -383,6 +419,11 @@ fn bad_fuzz_options_are_one_line_and_exit_2() {
             ok_url,
             &["--fuzz", "10", "--format", "json"][..],
             "--format",
+        ),
+        (
+            ok_url,
+            &["--fuzz", "10", "--timeout", "0ms"][..],
+            "--timeout",
         ),
         (ok_url, &["--seed", "1"][..], "--fuzz"),
         (ok_url, &["--rate", "10"][..], "--fuzz"),

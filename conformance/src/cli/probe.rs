@@ -145,6 +145,12 @@ fn fuzz(args: &ProbeArgs, probe: &Probe, budget: &str) -> Result<u8, CliError> {
                 .into(),
         ));
     };
+    if probe.timeout.is_zero() || probe.timeout > std::time::Duration::from_secs(600) {
+        return Err(CliError(format!(
+            "--timeout {} must be above 0 and at most 10m",
+            args.timeout
+        )));
+    }
     let rate = args.rate.unwrap_or(merchant::DEFAULT_RATE);
     if !(1..=merchant::MAX_RATE).contains(&rate) {
         return Err(CliError(format!(
