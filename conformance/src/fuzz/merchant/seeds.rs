@@ -98,6 +98,24 @@ mod tests {
         }
     }
 
+    /// The starting notifications carry no clock time, so the bodies of a run are the same
+    /// for a seed (and another seed draws others).
+    #[test]
+    fn a_run_draws_the_same_bodies_for_a_seed() {
+        let t = target("0");
+        let first = notify_seeds(&t).expect("seeds");
+        std::thread::sleep(Duration::from_millis(1100));
+        let again = notify_seeds(&t).expect("seeds");
+        let wires = |s: &[crate::fuzz::merchant::NotifySeed]| {
+            s.iter().map(|x| x.wire.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(wires(&first), wires(&again));
+        let a = crate::fuzz::merchant::bodies(7, &first, 200);
+        assert_eq!(a, crate::fuzz::merchant::bodies(7, &again, 200));
+        assert_ne!(a, crate::fuzz::merchant::bodies(8, &first, 200));
+        assert_eq!(a.len(), 200);
+    }
+
     /// Every starting notification is one the built-in accepts, in both sign types; a
     /// changed amount, another order and a broken escape are rejected, each for its kind.
     #[test]
