@@ -21,11 +21,11 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use allinpay_protocol::any::{self, AnyMessage};
+use allinpay_protocol::any::{self, AnyMessage, Received};
 use allinpay_protocol::check::{self, Clock};
 use allinpay_protocol::codec::Mode;
 use allinpay_protocol::sign::Credentials;
-use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind};
+use allinpay_protocol::{Charset, GatewayCert, MerchantKey, MessageKind, ParseError};
 
 /// One order of the merchant's book.
 #[derive(Clone, Debug, Default)]
@@ -97,8 +97,12 @@ impl Merchant {
 
     /// Judges one notification body: `Ok` to answer 200, `Err(reason)` to answer 400.
     pub fn judge(&self, body: &[u8]) -> Result<&'static str, String> {
-        let received = any::parse(MessageKind::PayNotify, body, Mode::Strict)
-            .map_err(|e| format!("unreadable: {e}"))?;
+        let received = read(body).map_err(|e| format!("unreadable: {e}"))?;
+        self.judge_received(received)
+    }
+
+    /// Judges a notification that was read: the signature (§5.3), the fields, the order.
+    pub fn judge_received(&self, received: Received) -> Result<&'static str, String> {
         // §5.3: signType 0 with the MD5 key, 1 with the gateway's certificate.
         let creds = Credentials {
             key: Some(&self.key),
@@ -162,6 +166,11 @@ impl Merchant {
     }
 }
 
+/// Reads a §2.2.3 notification body (the error a library raises on a malformed one).
+pub fn read(body: &[u8]) -> Result<Received, ParseError> {
+    any::parse(MessageKind::PayNotify, body, Mode::Strict)
+}
+
 /// Reads one HTTP/1.1 request (headers ≤ 16 KiB, body ≤ 256 KiB); returns its body.
 fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     let mut buf = Vec::new();
@@ -210,85 +219,86 @@ fn answer(stream: &mut TcpStream, status: &str, text: &str) {
 
 /// Serves notifications on `listener`, for at most `max_connections` connections.
 pub fn serve(listener: TcpListener, merchant: Arc<Merchant>, max_connections: usize) {
+    serve_with(listener, max_connections, move |body| {
+        match merchant.judge(body) {
+            Ok(what) => ("200 OK", what.to_owned()),
+            Err(why) => ("400 Bad Request", why),
+        }
+    });
+}
+
+/// Serves `handle` (a body to a status line and a text) on `listener`, for at most
+/// `max_connections` connections, one thread each.
+pub fn serve_with<H>(listener: TcpListener, max_connections: usize, handle: H)
+where
+    H: Fn(&[u8]) -> (&'static str, String) + Send + Sync + 'static,
+{
+    let handle = Arc::new(handle);
     for stream in listener.incoming().take(max_connections) {
         let Ok(mut stream) = stream else { continue };
-        let merchant = merchant.clone();
+        let handle = handle.clone();
         std::thread::spawn(move || {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
             let Some(body) = read_request(&mut stream) else {
                 answer(&mut stream, "400 Bad Request", "bad request");
                 return;
             };
-            match merchant.judge(&body) {
-                Ok(what) => answer(&mut stream, "200 OK", what),
-                Err(why) => answer(&mut stream, "400 Bad Request", &why),
-            }
+            let (status, text) = handle(&body);
+            answer(&mut stream, status, &text);
         });
     }
 }
 
-fn arg(args: &[String], name: &str) -> Option<String> {
+/// The value after `name` on the command line.
+pub fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .cloned()
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8036".into());
-    let Some(key) = arg(&args, "--key") else {
-        eprintln!("error: needs --key KEY");
-        std::process::exit(2);
-    };
-    let merchant_id = arg(&args, "--merchant-id").unwrap_or_else(|| "100020091218001".into());
-    let cert = match arg(&args, "--cert").map(std::fs::read) {
+/// The listener and the merchant of the command line (`--listen`, `--key`,
+/// `--merchant-id`, `--cert`, `--order NO,AMOUNT,DATETIME` repeated, `--refunded NO`);
+/// `Err` is the one line to print before exiting 2.
+pub fn setup(args: &[String]) -> Result<(TcpListener, String, Merchant), String> {
+    let listen = arg(args, "--listen").unwrap_or_else(|| "127.0.0.1:8036".into());
+    let key = arg(args, "--key").ok_or("needs --key KEY")?;
+    let merchant_id = arg(args, "--merchant-id").unwrap_or_else(|| "100020091218001".into());
+    let cert = match arg(args, "--cert") {
         None => None,
-        Some(Ok(bytes)) => match GatewayCert::from_bytes(&bytes) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                eprintln!("error: --cert: {e}");
-                std::process::exit(2);
-            }
-        },
-        Some(Err(e)) => {
-            eprintln!("error: --cert: {e}");
-            std::process::exit(2);
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("--cert: {e}"))?;
+            Some(GatewayCert::from_bytes(&bytes).map_err(|e| format!("--cert: {e}"))?)
         }
     };
-    let listener = match TcpListener::bind(&listen) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: cannot listen on {listen}: {e}");
-            std::process::exit(2);
-        }
-    };
-    println!("correct merchant listening on http://{listen}/notify");
-    let key = match MerchantKey::new(key) {
-        Ok(k) => k,
-        Err(e) => {
-            eprintln!("error: --key: {e}");
-            std::process::exit(2);
-        }
-    };
+    let listener =
+        TcpListener::bind(&listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let key = MerchantKey::new(key).map_err(|e| format!("--key: {e}"))?;
     let mut merchant = Merchant::new(key, &merchant_id, cert);
-    // --order NO,AMOUNT,DATETIME (repeatable): the orders it issued; --refunded NO.
     for (i, a) in args.iter().enumerate() {
         let next = args.get(i + 1).map(String::as_str).unwrap_or_default();
         if a == "--order" {
             let parts: Vec<&str> = next.split(',').collect();
             let [no, amount, datetime] = parts[..] else {
-                eprintln!("error: --order takes NO,AMOUNT,DATETIME");
-                std::process::exit(2);
+                return Err("--order takes NO,AMOUNT,DATETIME".into());
             };
-            let Ok(amount) = amount.parse() else {
-                eprintln!("error: --order: bad amount {amount:?}");
-                std::process::exit(2);
-            };
+            let amount = amount
+                .parse()
+                .map_err(|_| format!("--order: bad amount {amount:?}"))?;
             merchant = merchant.with_order(no, amount, datetime);
         } else if a == "--refunded" {
             merchant = merchant.with_refunded(next);
         }
     }
+    Ok((listener, listen, merchant))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (listener, listen, merchant) = setup(&args).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    });
+    println!("correct merchant listening on http://{listen}/notify");
     serve(listener, Arc::new(merchant), usize::MAX);
 }

@@ -6,7 +6,9 @@ use allinpay_sandbox::parse_duration;
 use allinpay_sandbox::probe::{render, Expect, OrderRef, Probe, Report, ReportFormat};
 use allinpay_sandbox::signing::{Keys, TEST_KEY_PEM};
 
-use super::{CliError, KeyArgs};
+use allinpay_conformance::fuzz::{self, merchant};
+
+use super::{write_stdout, CliError, KeyArgs};
 
 /// Report formats, as `run` offers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -52,6 +54,22 @@ pub struct ProbeArgs {
     /// payment notified for it.
     #[arg(long)]
     refunded_order: Option<String>,
+    /// Fuzz the endpoint instead (docs/gateway.md, "Fuzzing the merchant's endpoint"):
+    /// mutated notifications of the order (--order-no …) for DURATION (`30s`, `5m`) or N
+    /// inputs; a 2xx to one the built-in rejects is critical, a 5xx, reset or timeout a
+    /// robustness finding; findings are shrunk and printed with a `curl` line. Exit 1 on a
+    /// finding.
+    #[arg(long, value_name = "DURATION|N")]
+    fuzz: Option<String>,
+    /// The seed of a fuzz run (default: from the clock, printed in the report).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Requests per second at most, shrinking included (1 to 1000; default 50).
+    #[arg(long, value_name = "N")]
+    rate: Option<u32>,
+    /// Connections open at once at most (1 to 8; default 2).
+    #[arg(long, value_name = "N")]
+    connections: Option<usize>,
 }
 
 impl std::fmt::Debug for ProbeArgs {
@@ -90,6 +108,14 @@ pub fn run(args: &ProbeArgs) -> Result<u8, CliError> {
         order,
         refunded,
     };
+    if let Some(budget) = &args.fuzz {
+        return fuzz(args, &probe, budget);
+    }
+    if args.seed.is_some() || args.rate.is_some() || args.connections.is_some() {
+        return Err(CliError(
+            "--seed, --rate and --connections apply only to --fuzz".into(),
+        ));
+    }
     let report = probe.run()?;
     let format = match args.format {
         FormatArg::Text => ReportFormat::Text,
@@ -102,6 +128,72 @@ pub fn run(args: &ProbeArgs) -> Result<u8, CliError> {
     };
     print!("{}", render(&report, format));
     Ok(u8::from(report.wrong() > 0))
+}
+
+/// `probe-merchant --fuzz DURATION|N`: the findings and the summary on stdout, the
+/// progress line on stderr.
+fn fuzz(args: &ProbeArgs, probe: &Probe, budget: &str) -> Result<u8, CliError> {
+    let Some(budget) = fuzz::Budget::parse(budget) else {
+        return Err(CliError(format!(
+            "--fuzz {budget:?} must be a duration (30s, 5m, 1h, 500ms) or a number of inputs (1 to {})",
+            fuzz::MAX_INPUTS
+        )));
+    };
+    let Some(order) = probe.order.clone() else {
+        return Err(CliError(
+            "--fuzz needs the merchant's own order: --order-no, --order-amount and --order-datetime"
+                .into(),
+        ));
+    };
+    if probe.timeout.is_zero() || probe.timeout > std::time::Duration::from_secs(600) {
+        return Err(CliError(format!(
+            "--timeout {} must be above 0 and at most 10m",
+            args.timeout
+        )));
+    }
+    let rate = args.rate.unwrap_or(merchant::DEFAULT_RATE);
+    if !(1..=merchant::MAX_RATE).contains(&rate) {
+        return Err(CliError(format!(
+            "--rate {rate} must be 1 to {} requests per second",
+            merchant::MAX_RATE
+        )));
+    }
+    let connections = args.connections.unwrap_or(merchant::DEFAULT_CONNECTIONS);
+    if !(1..=merchant::MAX_CONNECTIONS).contains(&connections) {
+        return Err(CliError(format!(
+            "--connections {connections} must be 1 to {}",
+            merchant::MAX_CONNECTIONS
+        )));
+    }
+    if args.format != FormatArg::Text || args.refunded_order.is_some() {
+        return Err(CliError(
+            "--format and --refunded-order do not apply to --fuzz (its report is text)".into(),
+        ));
+    }
+    let target = merchant::Target {
+        url: probe.url.clone(),
+        keys: probe.keys.clone(),
+        merchant_id: probe.merchant_id.clone(),
+        sign_type: probe.sign_type.clone(),
+        order,
+        timeout: probe.timeout,
+    };
+    let opts = merchant::MerchantFuzzOptions {
+        budget,
+        seed: args.seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() ^ u64::from(d.subsec_nanos()))
+        }),
+        rate,
+        connections,
+        progress: true,
+    };
+    let builtin = merchant::Builtin::new(&target)?;
+    let seeds = merchant::notify_seeds(&target)?;
+    let summary = merchant::run(&target, &builtin, &opts, &seeds)?;
+    write_stdout(&summary.render(&target, &opts));
+    Ok(u8::from(summary.failed()))
 }
 
 /// The probe's verdicts as a page in the look of `run --format html`: every case with

@@ -8,9 +8,14 @@
 //! structured mutations (`mutate`), the verdict on one answer (`oracle`), shrinking and the
 //! printed finding (`shrink`), and the run with its progress line and summary (`run`).
 //!
+//! `probe-merchant --fuzz` sends the same mutated §2.2.3 notifications to a merchant's
+//! live `receiveUrl` (`merchant`, with the `cli` feature: it needs the sandbox's client).
+//!
 //! Input `i` of seed `S` is drawn from an RNG seeded by `(S, i)` only: a run is the same
 //! sequence of inputs for a seed, whatever the adapter answers.
 
+#[cfg(feature = "cli")]
+pub mod merchant;
 mod mutate;
 mod oracle;
 mod run;

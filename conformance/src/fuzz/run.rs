@@ -94,22 +94,13 @@ impl FuzzSummary {
             t.push('\n');
             t.push_str(&render_finding(n + 1, f, opts));
         }
-        let shown: u64 = self.findings.len() as u64;
-        let all: u64 = self.counts.values().sum();
-        t.push_str(&format!(
-            "\nsummary: {} inputs in {:.1} s ({:.0} inputs/s, {:.1} s shrinking); findings: {}{}\n",
+        t.push_str(&summary_line(
             self.inputs,
-            self.elapsed.as_secs_f64(),
             self.per_second(),
-            self.shrinking.as_secs_f64(),
-            self.counts_line(),
-            if all > shown {
-                format!(
-                    " ({shown} shrunk and shown: the first of each class, operation and message)"
-                )
-            } else {
-                String::new()
-            }
+            (self.elapsed, self.shrinking),
+            &self.counts_line(),
+            (self.findings.len() as u64, self.counts.values().sum()),
+            "class, operation and message",
         ));
         t.push_str(if self.failed() {
             "FAILED: critical or robustness findings\n"
@@ -182,14 +173,42 @@ pub fn run(opts: &FuzzOptions, seeds: &[Seed], imp: &mut dyn Implementation) -> 
         drop(to_ref);
     });
     if opts.progress {
-        eprintln!(
-            "\rfuzz: {} inputs, {:.0} inputs/s; findings: {}   ",
-            sum.inputs,
-            sum.per_second(),
-            sum.counts_line()
-        );
+        progress(sum.inputs, sum.per_second(), &sum.counts_line(), true);
     }
     sum
+}
+
+/// The summary line: inputs, time (fuzzing and shrinking), rate, the counts by class, and
+/// how many findings of `all` were shown (the first of each `per`).
+pub(super) fn summary_line(
+    inputs: u64,
+    per_second: f64,
+    (elapsed, shrinking): (Duration, Duration),
+    counts: &str,
+    (shown, all): (u64, u64),
+    per: &str,
+) -> String {
+    format!(
+        "\nsummary: {inputs} inputs in {:.1} s ({per_second:.0} inputs/s, {:.1} s shrinking); findings: {counts}{}\n",
+        elapsed.as_secs_f64(),
+        shrinking.as_secs_f64(),
+        if all > shown {
+            format!(" ({shown} shrunk and shown: the first of each {per})")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// The progress line on stderr, rewritten in place; `last` ends it.
+pub(super) fn progress(inputs: u64, per_second: f64, findings: &str, last: bool) {
+    let mut e = std::io::stderr().lock();
+    let _ = write!(
+        e,
+        "\rfuzz: {inputs} inputs, {per_second:.0} inputs/s; findings: {findings}   {}",
+        if last { "\n" } else { "" }
+    );
+    let _ = e.flush();
 }
 
 /// The inputs asked until the budget is spent; the built-in's answers come from `from_ref`.
@@ -241,15 +260,7 @@ fn fuzz_loop(
         if opts.progress && last_progress.elapsed() >= Duration::from_millis(500) {
             last_progress = Instant::now();
             sum.elapsed = started.elapsed();
-            let mut e = std::io::stderr().lock();
-            let _ = write!(
-                e,
-                "\rfuzz: {} inputs, {:.0} inputs/s; findings: {}   ",
-                sum.inputs,
-                sum.per_second(),
-                sum.counts_line()
-            );
-            let _ = e.flush();
+            progress(sum.inputs, sum.per_second(), &sum.counts_line(), false);
         }
     }
     sum.elapsed = started.elapsed();
@@ -332,7 +343,7 @@ fn shrink_finding(
 }
 
 /// A wire for display: a run of 64 or more equal characters is written `"x"×N`.
-fn show_wire(w: &str) -> String {
+pub(super) fn show_wire(w: &str) -> String {
     match longest_run(w) {
         Some((start, c, n)) if n >= 64 => {
             let end = start + c.len_utf8() * n;
@@ -348,7 +359,7 @@ fn show_wire(w: &str) -> String {
 }
 
 /// The longest run of one character: (byte start, the character, its count).
-fn longest_run(w: &str) -> Option<(usize, char, usize)> {
+pub(super) fn longest_run(w: &str) -> Option<(usize, char, usize)> {
     let mut best: Option<(usize, char, usize)> = None;
     let mut cur: Option<(usize, char, usize)> = None;
     for (i, c) in w.char_indices() {
