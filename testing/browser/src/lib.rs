@@ -55,6 +55,8 @@ pub struct Browser {
     rt: tokio::runtime::Runtime,
     client: Option<Client>,
     driver: Child,
+    /// Chromium's `--user-data-dir`, removed on drop (each start makes a new one).
+    profile: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for Browser {
@@ -124,10 +126,12 @@ impl Browser {
                 rt,
                 client: Some(client),
                 driver,
+                profile,
             }),
             Err(e) => {
                 let _ = driver.kill();
                 let _ = driver.wait();
+                let _ = std::fs::remove_dir_all(&profile);
                 Err(e)
             }
         }
@@ -219,6 +223,7 @@ impl Drop for Browser {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
