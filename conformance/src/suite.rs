@@ -24,8 +24,9 @@ use crate::class::{CaseClass, HardeningPolicy};
 use crate::error::SuiteError;
 use crate::judge::evaluate;
 use crate::report::ClassTally;
+use crate::report::Report;
 use crate::report::{Baseline, KnownFailures};
-use crate::verdict::{Judge, Verdict};
+use crate::verdict::{CaseResult, Judge, Verdict};
 
 /// What an [`Integration`] answers to one operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -221,7 +222,14 @@ pub struct Options {
     pub hardening: HardeningPolicy,
     /// The counts of each class, filled in as the trials run.
     pub tally: Arc<Mutex<Tally>>,
+    /// The failures that fail the run, with the answer each was judged on, kept as the
+    /// trials run: [`root_causes`] groups them.
+    pub failures: Failures,
 }
+
+/// The failures that fail a run, each with the answer it was judged on (`None`: no
+/// usable answer), in the order the trials ended.
+pub type Failures = Arc<Mutex<Vec<(CaseResult, Option<Value>)>>>;
 
 /// The trials' outcomes by class, conformance and hardening apart.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -331,9 +339,12 @@ fn outcome(case: &Case, imp: &Mutex<dyn Implementation + Send>, options: &Option
         let mut guard = imp.lock().unwrap_or_else(|p| p.into_inner());
         guard.call(&case.request())
     };
-    let (verdict, detail) = match answer {
-        Ok(a) => evaluate(case, &a, options.judge),
-        Err(e) => (Verdict::Error, e.to_string()),
+    let (verdict, detail, answer) = match answer {
+        Ok(a) => {
+            let (v, d) = evaluate(case, &a, options.judge);
+            (v, d, Some(a))
+        }
+        Err(e) => (Verdict::Error, e.to_string(), None),
     };
     match verdict {
         Verdict::Pass | Verdict::Acceptable => Outcome::Passed,
@@ -356,16 +367,50 @@ fn outcome(case: &Case, imp: &Mutex<dyn Implementation + Send>, options: &Option
                 (CaseClass::Hardening, HardeningPolicy::Warn) => {
                     Outcome::Warning(format!("hardening warning: {why}"))
                 }
-                (CaseClass::Hardening, HardeningPolicy::Fail) => {
-                    Outcome::Failed(format!("[hardening] {why}"))
-                }
                 (CaseClass::Robustness, _) => {
                     Outcome::Warning(format!("robustness disagreement: {why}"))
                 }
-                (CaseClass::Conformance, _) => Outcome::Failed(why),
+                (class, _) => {
+                    let result = CaseResult {
+                        case: case.clone(),
+                        verdict,
+                        detail,
+                        deviation: None,
+                        time: Duration::ZERO,
+                    };
+                    options
+                        .failures
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((result, answer));
+                    if class == CaseClass::Hardening {
+                        Outcome::Failed(format!("[hardening] {why}"))
+                    } else {
+                        Outcome::Failed(why)
+                    }
+                }
             }
         }
     }
+}
+
+/// The failures recorded so far (an [`Options::failures`], kept before [`trials`] takes the
+/// options), grouped by root cause: the diagnosis names the mistake behind each wrong
+/// value, as `run` does. The text block `run` leads with; empty when nothing failed.
+pub fn root_causes(failures: &Failures, strict: bool) -> String {
+    let mut failures = failures.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    // The trials run on several threads: the cases in id order, whatever the timing.
+    failures.sort_by(|a, b| a.0.case.id.cmp(&b.0.case.id));
+    let (results, answers): (Vec<CaseResult>, Vec<Option<Value>>) = failures.into_iter().unzip();
+    let mut report = Report::new(
+        String::new(),
+        strict,
+        results,
+        &KnownFailures::default(),
+        None,
+    );
+    report.explain(&answers);
+    report.causes.map(|c| c.text()).unwrap_or_default()
 }
 
 /// The directory an `ALLINPAY_ADAPTER` command runs in by default: the root of the
@@ -407,6 +452,7 @@ pub fn options_from_env() -> Result<Options, SuiteError> {
     Ok(Options {
         hardening,
         tally: Arc::default(),
+        failures: Arc::default(),
         judge: Judge {
             strict: var("ALLINPAY_STRICT").is_some_and(|v| v != "0"),
             exact_violations: false,
@@ -457,6 +503,7 @@ pub fn from_env() -> Result<(Arc<Mutex<dyn Implementation + Send>>, Options), Su
 pub fn main_with(imp: Arc<Mutex<dyn Implementation + Send>>, options: Options) -> ! {
     let args = Arguments::from_args();
     let tally = Arc::clone(&options.tally);
+    let (failures, strict) = (Arc::clone(&options.failures), options.judge.strict);
     match trials(&crate::vectors_dir(), imp, options) {
         Ok(t) => {
             let conclusion = libtest_mimic::run(&args, t);
@@ -464,6 +511,7 @@ pub fn main_with(imp: Arc<Mutex<dyn Implementation + Send>>, options: Options) -
             if tally != Tally::default() {
                 print!("{}", tally.lines());
             }
+            print!("{}", root_causes(&failures, strict));
             conclusion.exit()
         }
         Err(e) => {

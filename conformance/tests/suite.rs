@@ -13,11 +13,17 @@ const PY: &str = "python3 ../examples/adapters/python/allinpay_adapter.py";
 
 /// (passed, ignored, failing ids) of every case against `imp`.
 fn judge_all(imp: Arc<Mutex<dyn Implementation + Send>>) -> (usize, usize, BTreeSet<String>) {
-    let options = Options::default();
+    judge_all_with(imp, &Options::default())
+}
+
+fn judge_all_with(
+    imp: Arc<Mutex<dyn Implementation + Send>>,
+    options: &Options,
+) -> (usize, usize, BTreeSet<String>) {
     let (mut passed, mut ignored, mut failing) = (0, 0, BTreeSet::new());
     for f in cases::load_dir(&allinpay_conformance::vectors_dir()).expect("vectors") {
         for c in &f.cases {
-            match suite::judge_case(c, &*imp, &options) {
+            match suite::judge_case(c, &*imp, options) {
                 Ok(Completion::Completed) => passed += 1,
                 Ok(Completion::Ignored { .. }) => ignored += 1,
                 Err(_) => {
@@ -64,6 +70,30 @@ fn the_python_adapter_passes_every_trial_and_its_broken_variant_fails_exactly_it
     let (_, _, failing) = judge_all(adapter(&broken));
     assert!(failing.len() > 100, "{}", failing.len());
     assert_eq!(failing, run_failing(&broken), "trials and `run` disagree");
+}
+
+#[test]
+fn the_trials_failures_are_grouped_by_the_mistake_that_made_them() {
+    // The variant signs over the fields sorted by name; every failure is that mistake.
+    let options = Options::default();
+    let broken = format!("{PY} --broken alphabetical");
+    let (_, _, failing) = judge_all_with(adapter(&broken), &options);
+    let text = suite::root_causes(&options.failures, false);
+    println!("{text}");
+    let head = format!("{} failures, ", failing.len());
+    assert!(text.starts_with(&head), "{text}");
+    let first = text.lines().nth(1).unwrap_or_default();
+    assert!(first.contains("alphabetical-order"), "{text}");
+    let count: usize = first
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!(count * 10 >= failing.len() * 9, "{text}");
+    // Nothing failed: no block.
+    let clean = Options::default();
+    judge_all_with(adapter(PY), &clean);
+    assert_eq!(suite::root_causes(&clean.failures, false), "");
 }
 
 #[test]
