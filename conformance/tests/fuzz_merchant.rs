@@ -254,6 +254,111 @@ fn accept_on_exception_is_a_critical_finding_shrunk() {
 }
 
 #[test]
+fn a_connection_closed_without_an_answer_is_a_robustness_finding_shrunk() {
+    // A merchant whose handler thread dies on a NUL byte: the connection closes unanswered.
+    let (l, url) = listen();
+    std::thread::spawn(move || {
+        correct::serve_with(l, 100_000, |body| {
+            if body.windows(3).any(|w| w == b"%00") {
+                panic!("the handler died (this panic is the test's merchant, on purpose)");
+            }
+            ("400 Bad Request", "no".into())
+        });
+    });
+    let dt = order_datetime();
+    let (code, out, err) = fuzz(
+        &url,
+        &dt,
+        &["--fuzz", "300", "--seed", "7", "--rate", "1000"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let shown = findings(&out);
+    assert_eq!(shown.len(), 1, "{out}");
+    let f = &shown[0];
+    assert!(f.heading.contains("ROBUSTNESS"), "{f:?}");
+    assert!(
+        f.why.contains("closed the connection without an answer"),
+        "{f:?}"
+    );
+    assert_eq!(replay_bytes(&f.reproduce), b"%00", "{f:?}");
+}
+
+#[test]
+fn a_merchant_that_goes_down_stops_the_run() {
+    // A merchant that stops listening when a body holds a NUL byte.
+    let (l, url) = listen();
+    std::thread::spawn(move || {
+        for stream in l.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let body = read_body(&mut stream);
+            if body.windows(3).any(|w| w == b"%00") {
+                return; // the listener is dropped: later connections are refused
+            }
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno",
+            );
+        }
+    });
+    let dt = order_datetime();
+    let (code, out, err) = fuzz(
+        &url,
+        &dt,
+        &["--fuzz", "300", "--seed", "7", "--rate", "1000"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("stopped early: input ") && out.contains("accepting connections"),
+        "{out}{err}"
+    );
+    // The input that brought it down, not shrunk; nothing after it.
+    let shown = findings(&out);
+    assert_eq!(shown.len(), 1, "{out}");
+    assert!(
+        shown[0]
+            .why
+            .contains("closed the connection without an answer"),
+        "{out}"
+    );
+    assert!(shown[0].why.contains("brought it down"), "{out}");
+    assert!(replay_bytes(&shown[0].reproduce)
+        .windows(3)
+        .any(|w| w == b"%00"));
+    let inputs: u64 = out
+        .split("summary: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the summary's input count");
+    assert!(inputs < 300, "the run stopped early: {out}");
+}
+
+/// The body of one HTTP/1.1 request (by its Content-Length).
+fn read_body(stream: &mut std::net::TcpStream) -> Vec<u8> {
+    use std::io::Read;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                return buf[end + 4..end + 4 + len].to_vec();
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return buf,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+#[test]
 fn no_answer_within_the_timeout_is_a_robustness_finding_shrunk() {
     // A merchant that hangs on a NUL byte in the body (`%00` decoded by its form reader).
     let (l, url) = listen();

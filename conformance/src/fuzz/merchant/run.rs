@@ -250,9 +250,15 @@ fn fuzz_loop(
                 }
             }
             let t0 = Instant::now();
-            let f = shrink_finding(t, builtin, pacer, i, p, seeds, v, stop);
+            let (f, went_down) = shrink_finding(t, builtin, pacer, i, p, seeds, v, stop);
             sum.shrinking += t0.elapsed();
             sum.findings.push(f);
+            if went_down && !stop {
+                stop = true;
+                sum.stopped = Some(format!(
+                    "input {i}: the merchant stopped accepting connections while it was replayed"
+                ));
+            }
         }
         if opts.progress && last_progress.elapsed() >= Duration::from_millis(500) {
             last_progress = Instant::now();
@@ -266,7 +272,7 @@ fn fuzz_loop(
 
 /// The finding of input `i`, its body shrunk by replaying candidates against the merchant
 /// (the same class and kind of failure); a merchant that stopped listening is not
-/// replayed.
+/// replayed. Also whether it stopped listening during the replays.
 #[allow(clippy::too_many_arguments)]
 fn shrink_finding(
     t: &Target,
@@ -277,13 +283,31 @@ fn shrink_finding(
     seeds: &[NotifySeed],
     first: MerchantVerdict,
     merchant_down: bool,
-) -> MerchantFinding {
+) -> (MerchantFinding, bool) {
     let mut last: Option<MerchantVerdict> = None;
-    let (body, replays) = if merchant_down {
-        (p.body.clone(), 0)
+    // A merchant that stops listening while replayed is not replayed further: the input
+    // being shrunk may be what brought it down.
+    let mut went_down = false;
+    let mut replays = 0;
+    let body = if merchant_down {
+        p.body.clone()
     } else {
         shrink(&p.body, |w| {
+            if went_down {
+                return false;
+            }
+            replays += 1;
             let outcome = post(t, pacer, w);
+            if matches!(
+                outcome,
+                Outcome::Failed {
+                    kind: "refused",
+                    ..
+                }
+            ) {
+                went_down = true;
+                return false;
+            }
             match judge(&outcome, &builtin.expected(w.as_bytes())) {
                 Some(v) if v.class == first.class && v.kind == first.kind => {
                     last = Some(v);
@@ -292,12 +316,18 @@ fn shrink_finding(
                 _ => false,
             }
         })
+        .0
     };
-    let why = match last {
+    let mut why = match last {
         Some(v) if body != p.body => v.why,
         _ => first.why,
     };
-    MerchantFinding {
+    if went_down {
+        why.push_str(
+            "; the merchant stopped listening while this input was replayed (it may be what brought it down), so shrinking stopped",
+        );
+    }
+    let finding = MerchantFinding {
         class: first.class,
         input: i,
         origin: seeds[p.seed].name,
@@ -306,5 +336,6 @@ fn shrink_finding(
         original_len: p.body.len(),
         body,
         replays,
-    }
+    };
+    (finding, went_down)
 }
