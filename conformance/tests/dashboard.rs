@@ -342,5 +342,11 @@ fn main() {
             cross_site_post_is_refused,
         ),
     ];
-    libtest_mimic::run(&args, trials).exit();
+    let conclusion = libtest_mimic::run(&args, trials);
+    // The pages the trials wrote (a failing run's are kept to look at).
+    if !conclusion.has_failed() {
+        let dir = std::env::temp_dir().join(format!("allinpay-dashboard-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    conclusion.exit();
 }

@@ -279,5 +279,11 @@ fn main() {
         ),
         trial("the_traffic_page_shows_its_findings", traffic_page),
     ];
-    libtest_mimic::run(&args, trials).exit();
+    let conclusion = libtest_mimic::run(&args, trials);
+    // The pages the trials wrote (a failing run's are kept to look at).
+    if !conclusion.has_failed() {
+        let dir = std::env::temp_dir().join(format!("allinpay-html-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    conclusion.exit();
 }
