@@ -29,7 +29,7 @@ use crate::charset::Charset;
 use crate::codec;
 use crate::datetime::DateTime14;
 use crate::enums::{Currency, InputCharset, IssuerId, Language, PayType, SignType, TradeNature};
-use crate::error::{BuildError, FieldError, VerifyError};
+use crate::error::{BuildError, VerifyError};
 use crate::key::MerchantKey;
 use crate::msgs::{Message, OrderQuery, PayRequest, Refund, RefundQuery};
 use crate::sign;
@@ -163,21 +163,8 @@ builder! {
 impl PayRequestBuilder {
     /// Checks every row and signs in the charset inputCharset names (§5.1 c, §5.2).
     pub fn sign(self, key: &MerchantKey) -> Result<PayRequest, BuildError> {
-        let m = &self.msg;
-        check_rows(&[
-            m.input_charset().map(drop),
-            m.receive_url().map(drop),
-            m.version().map(drop),
-            m.sign_type().map(drop),
-            m.merchant_id().map(drop),
-            m.order_no().map(drop),
-            m.order_amount().map(drop),
-            m.order_currency().map(drop),
-            m.order_datetime().map(drop),
-            m.product_name().map(drop),
-            m.pay_type().map(drop),
-        ])?;
-        let charset = m.charset();
+        self.msg.read_rows()?;
+        let charset = self.msg.charset();
         finish(self.msg, key, charset)
     }
 }
@@ -185,15 +172,7 @@ impl PayRequestBuilder {
 impl OrderQueryBuilder {
     /// Checks every row and signs (§3.1, §5.2).
     pub fn sign(self, key: &MerchantKey) -> Result<OrderQuery, BuildError> {
-        let m = &self.msg;
-        check_rows(&[
-            m.merchant_id().map(drop),
-            m.version().map(drop),
-            m.sign_type().map(drop),
-            m.order_no().map(drop),
-            m.order_datetime().map(drop),
-            m.query_datetime().map(drop),
-        ])?;
+        self.msg.read_rows()?;
         finish(self.msg, key, Charset::Utf8)
     }
 }
@@ -201,16 +180,7 @@ impl OrderQueryBuilder {
 impl RefundBuilder {
     /// Checks every row and signs (§3.5, §5.2).
     pub fn sign(self, key: &MerchantKey) -> Result<Refund, BuildError> {
-        let m = &self.msg;
-        check_rows(&[
-            m.version().map(drop),
-            m.sign_type().map(drop),
-            m.merchant_id().map(drop),
-            m.order_no().map(drop),
-            m.refund_amount().map(drop),
-            m.mcht_refund_order_no().map(drop),
-            m.order_datetime().map(drop),
-        ])?;
+        self.msg.read_rows()?;
         finish(self.msg, key, Charset::Utf8)
     }
 }
@@ -219,24 +189,9 @@ impl RefundQueryBuilder {
     /// Checks every row and signs (§3.7; the request is signed although its table has no
     /// signMsg row, ERRATA E-3.7-SIGNMSG).
     pub fn sign(self, key: &MerchantKey) -> Result<RefundQuery, BuildError> {
-        let m = &self.msg;
-        check_rows(&[
-            m.version().map(drop),
-            m.sign_type().map(drop),
-            m.merchant_id().map(drop),
-            m.order_no().map(drop),
-            m.refund_amount().map(drop),
-            m.refund_datetime().map(drop),
-            m.mcht_refund_order_no().map(drop),
-        ])?;
+        self.msg.read_rows()?;
         finish(self.msg, key, Charset::Utf8)
     }
-}
-
-/// The first broken row, in table order.
-fn check_rows(rows: &[Result<(), FieldError>]) -> Result<(), BuildError> {
-    rows.iter().copied().collect::<Result<(), FieldError>>()?;
-    Ok(())
 }
 
 /// Refuses an ambiguous sign source, then fills signMsg (§5.2).

@@ -52,6 +52,20 @@ fn the_2_1_example_is_refused_for_its_missing_order_currency() {
 }
 
 #[test]
+fn an_optional_row_is_read_as_its_type_too() {
+    // §2.1's second table: cardNo, when sent, is digits (it is not signed, but still a row).
+    let err = spec_2_1_example()
+        .order_currency(Currency::Cny)
+        .card_no("6222 0000")
+        .sign(&key("1234567890"))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        BuildError::Field(FieldError::new("cardNo", FieldRule::NotDigits, "2.1"))
+    );
+}
+
+#[test]
 fn the_2_1_example_fields_are_placed_as_the_spec_signs_them() {
     // Built complete, then with orderCurrency taken out again: every other field the
     // builder wrote (version included) signs to the printed §2.1 signMsg

@@ -71,6 +71,13 @@ macro_rules! message {
             ];
 
             $( message!(@get $field $wname $section $pres $fmt [$($($arg)*)?] [$($as)?]); )*
+
+            /// Reads every row as its type, in table order (signMsg aside): the first row
+            /// that does not read, with its rule.
+            pub fn read_rows(&self) -> Result<(), $crate::error::FieldError> {
+                $( message!(@read_row self $field $fmt); )*
+                Ok(())
+            }
         }
 
         impl $crate::msgs::Message for $name {
@@ -128,6 +135,9 @@ macro_rules! message {
     (@read $fmt:ident [$($arg:tt)*] [$($as:tt)*]) => {
         $crate::value::read::<message!(@ty $fmt [$($arg)*] [$($as)*])>
     };
+    // One row of `read_rows`.
+    (@read_row $s:ident $field:ident SignMsg) => {};
+    (@read_row $s:ident $field:ident $fmt:ident) => { $s.$field().map(drop)? };
     // The accessor of a row; none for signMsg, which the `sign` module reads.
     (@get $field:ident $wname:literal $section:literal $pres:ident SignMsg $($rest:tt)*) => {};
     (@get $field:ident $wname:literal $section:literal Required $fmt:ident $args:tt $as:tt) => {
