@@ -4,8 +4,8 @@
 //! disagreements they cause apart. Each broken example adapter is caught with a fixed seed,
 //! in both modes, and its minimal case names the field or byte; the correct adapters, an
 //! implementation that binds amounts to integers, and the built-in agree; every request
-//! carries an id; the totals hold only what the adapter answered; output is deterministic
-//! per seed.
+//! carries an id; the totals hold only what the adapter answered; the report leads with
+//! the failures grouped by root cause (`causes/`); output is deterministic per seed.
 //!
 //! A libtest-mimic harness (`harness = false`): a trial that needs php reports `ignored`
 //! with the reason when php is not installed, and fails instead when ALLINPAY_REQUIRE_PHP
@@ -16,15 +16,23 @@ use std::process::Command;
 use libtest_mimic::Arguments;
 use serde_json::{json, Value};
 
+mod causes;
 mod formats;
 mod requests;
 mod tools;
+use causes::{
+    a_clean_generative_run_has_no_root_cause, a_generative_run_leads_with_its_root_causes,
+    wild_disagreements_are_no_root_cause_failures,
+};
 use formats::{
     every_generated_value_keeps_to_its_fields_format,
     the_edge_classes_inside_the_formats_are_drawn,
     wild_values_are_named_exactly_where_the_spec_rules_break,
 };
-use requests::{every_request_carries_its_case_id, totals_count_only_what_the_adapter_answered};
+use requests::{
+    each_row_keeps_the_answer_to_the_case_it_shows, every_request_carries_its_case_id,
+    totals_count_only_what_the_adapter_answered,
+};
 use tools::{trial, JDK, NODE_JS, PHP_CLI};
 
 fn main() {
@@ -89,6 +97,26 @@ fn main() {
             "totals_count_only_what_the_adapter_answered",
             None,
             totals_count_only_what_the_adapter_answered,
+        ),
+        trial(
+            "each_row_keeps_the_answer_to_the_case_it_shows",
+            None,
+            each_row_keeps_the_answer_to_the_case_it_shows,
+        ),
+        trial(
+            "a_generative_run_leads_with_its_root_causes",
+            None,
+            a_generative_run_leads_with_its_root_causes,
+        ),
+        trial(
+            "a_clean_generative_run_has_no_root_cause",
+            None,
+            a_clean_generative_run_has_no_root_cause,
+        ),
+        trial(
+            "wild_disagreements_are_no_root_cause_failures",
+            None,
+            wild_disagreements_are_no_root_cause_failures,
         ),
         trial(
             "int_amounts_agree_in_format_and_disagree_only_as_robustness_findings",

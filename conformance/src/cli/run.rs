@@ -303,7 +303,7 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
         Some(cmd) => Box::new(Adapter::start(cmd, Duration::from_secs_f64(args.timeout))?),
         None => Box::new(Builtin { mode }),
     };
-    let results = generate::run(&opts, imp.as_mut())?;
+    let (results, answers) = generate::run_answered(&opts, imp.as_mut())?;
     let describe = format!(
         "{}; generated: {n} messages per type{}, seed {seed}{}",
         imp.describe(),
@@ -323,6 +323,7 @@ fn run_generated(args: &RunArgs, n: u32) -> Result<u8, CliError> {
     )
     .with_hardening(args.hardening.into());
     drop(imp);
+    report.explain(&answers);
     report.context = html_context(args);
     report
         .context

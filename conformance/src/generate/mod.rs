@@ -45,7 +45,7 @@ use allinpay_protocol::codec::Mode;
 pub use error::GenerateError;
 pub use message::Generated;
 pub use ops::{ops_for, Op};
-pub use run::{run, WILD_FLAG};
+pub use run::{run, run_answered, WILD_FLAG};
 pub use strategy::{strategy, wild_strategy};
 
 /// The largest `--generate`.

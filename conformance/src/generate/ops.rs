@@ -80,6 +80,9 @@ pub(super) struct Outcome {
     pub(super) source_diff: Option<(String, String)>,
     /// Sign: the implementation's and the expected signMsg, when they differ.
     pub(super) sig_diff: Option<(String, String)>,
+    /// What was answered to the request judged (`None`: no answer), as `runner` keeps it
+    /// for the report's root causes; for the reference check, the built-in's sign answer.
+    pub(super) answer: Option<Value>,
 }
 
 impl Outcome {
@@ -125,7 +128,9 @@ impl Outcome {
     /// The implementation's answer to `req`; `None` with the verdict set when there is
     /// none to judge (no usable answer: error; `unsupported`: skipped).
     fn answer(&mut self, ctx: &mut Ctx<'_>, req: &Value) -> Option<Value> {
-        match ctx.call(req) {
+        let answer = ctx.call(req);
+        self.answer = answer.as_ref().ok().cloned();
+        match answer {
             Err(e) => {
                 self.verdict = Verdict::Error;
                 self.detail = e;
@@ -181,6 +186,7 @@ pub(super) fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
         op: sign_case(),
         source_diff: None,
         sig_diff: None,
+        answer: None,
     };
     match op {
         Op::Reference => match independent(g) {
@@ -189,6 +195,8 @@ pub(super) fn run_op(op: Op, g: &Generated, ctx: &mut Ctx<'_>) -> Outcome {
                 out.detail = format!("the independent computation failed: {e}");
             }
             Ok((src, md5, _)) => {
+                // The row judges the built-in: its sign answer is the one explained.
+                out.answer = Some(json!({"signMsg": sig, "signSource": source}));
                 let src_ok = source.as_deref() == Some(src.as_str());
                 if sig != md5 || !src_ok {
                     out.verdict = Verdict::Fail;

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, TestRunner};
+use serde_json::Value;
 
 use allinpay_protocol::MessageKind;
 
@@ -32,6 +33,16 @@ pub fn run(
     opts: &GenOptions,
     imp: &mut dyn Implementation,
 ) -> Result<Vec<CaseResult>, GenerateError> {
+    run_answered(opts, imp).map(|(rows, _)| rows)
+}
+
+/// [`run`], with each row's answer in the same order (`None`: no answer), which the
+/// report's root causes explain (`Report::explain`). A shrunk row's answer is the one to
+/// its minimal case, the case the row shows.
+pub fn run_answered(
+    opts: &GenOptions,
+    imp: &mut dyn Implementation,
+) -> Result<(Vec<CaseResult>, Vec<Option<Value>>), GenerateError> {
     if let Some(k) = opts.case {
         if k >= opts.n {
             return Err(GenerateError::CaseOutOfRange { case: k, n: opts.n });
@@ -148,10 +159,11 @@ pub fn run(
                     deviation: None,
                     time: started.elapsed(),
                 };
+                let answered = (row, shown.answer);
                 if wild {
-                    wild_rows.push(row);
+                    wild_rows.push(answered);
                 } else {
-                    rows.push(row);
+                    rows.push(answered);
                 }
             }
         }
@@ -162,5 +174,5 @@ pub fn run(
             filter: opts.filter.clone(),
         });
     }
-    Ok(rows)
+    Ok(rows.into_iter().unzip())
 }

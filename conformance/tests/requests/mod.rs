@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use allinpay_conformance::adapter::{Builtin, CallError, Implementation};
+use allinpay_conformance::cases::CaseOp;
 use allinpay_conformance::generate::{self, GenOptions, Op};
 use allinpay_protocol::codec::Mode;
 use allinpay_protocol::MessageKind;
@@ -140,4 +141,44 @@ pub fn totals_count_only_what_the_adapter_answered() {
     assert!(cases
         .iter()
         .all(|c| !c["id"].as_str().is_some_and(|i| i.ends_with("/reference"))));
+}
+
+/// `run_answered` pairs every row with the answer to the request the row shows: a shrunk
+/// row's answer is the one to its minimal case (whose fields the root causes search), not
+/// to the case first drawn.
+pub fn each_row_keeps_the_answer_to_the_case_it_shows() {
+    let mut imp = Recorder {
+        requests: Vec::new(),
+        lowercase: true,
+    };
+    let (rows, answers) = generate::run_answered(&options(4, false), &mut imp).expect("rows");
+    assert_eq!(rows.len(), answers.len());
+    let mut shrunk = 0;
+    for (row, answer) in rows.iter().zip(&answers) {
+        let answer = answer
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}: no answer kept", row.case.id));
+        match &row.case.op {
+            CaseOp::Sign { sign_msg, .. } if row.case.message == "refund" => {
+                // The recorder signs refunds in lowercase: the answer is the row's
+                // signature, lowercased.
+                assert_eq!(
+                    answer["signMsg"].as_str(),
+                    Some(sign_msg.to_lowercase().as_str()),
+                    "{}: {answer}",
+                    row.case.id
+                );
+                if row.detail.contains("minimal case") {
+                    shrunk += 1;
+                }
+            }
+            CaseOp::Sign { sign_msg, .. } => {
+                assert_eq!(answer["signMsg"].as_str(), Some(sign_msg.as_str()));
+            }
+            CaseOp::Verify { .. } => assert!(answer["valid"].is_boolean(), "{answer}"),
+            CaseOp::Parse { .. } => assert!(answer["ok"].is_boolean(), "{answer}"),
+            other => panic!("{}: a generated row of op {}", row.case.id, other.name()),
+        }
+    }
+    assert_eq!(shrunk, 1, "the first refund sign disagreement is shrunk");
 }
