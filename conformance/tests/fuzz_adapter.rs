@@ -37,6 +37,11 @@ fn main() {
             None,
             slow_long_value_is_a_timeout_shrunk_to_200_kib,
         ),
+        trial(
+            "the_json_report_carries_the_findings",
+            None,
+            the_json_report_carries_the_findings,
+        ),
         trial("python_example_is_clean", None, python_example_is_clean),
         trial("php_example_is_clean", Some(&PHP_CLI), php_example_is_clean),
         trial(
@@ -142,6 +147,32 @@ fn uri_error_is_a_robustness_finding_shrunk_to_a_lone_percent() {
         err.contains("inputs/s") && err.contains("robustness"),
         "progress line on stderr: {err}"
     );
+}
+
+fn the_json_report_carries_the_findings() {
+    let adapter = format!("python3 {PY} --broken uri-error");
+    let (code, out, err) = fuzz(&adapter, "40", "7", &["--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    assert_eq!(r["schema"], "allinpay-conformance-fuzz/v1");
+    assert_eq!(r["target"], "adapter");
+    assert_eq!(r["seed"], 7);
+    assert_eq!(r["inputs"], 40);
+    assert!(r["counts"]["robustness"].as_u64() >= Some(1), "{r:#}");
+    let f = r["findings"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["class"] == "robustness"))
+        .unwrap_or_else(|| panic!("a robustness finding: {r:#}"));
+    // Shrunk to the lone `%` the variant chokes on, and the reproducer crashes it again.
+    assert_eq!(f["wire"], "=%", "{f:#}");
+    assert_eq!(f["op"], "verify", "{f:#}");
+    let cmd = f["reproduce"].as_str().expect("a reproducer");
+    let again = replay(&format!("reproduce: {cmd}"));
+    assert!(again.contains("URIError"), "{again}");
+    assert_eq!(f["vectorCase"]["schema"], "allinpay-vectors/v1", "{f:#}");
+    let (code, _, err) = fuzz(&adapter, "5", "7", &["--format", "junit"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("text or json"), "{err}");
 }
 
 fn last_line_signature_rejects_a_genuine_text_with_a_trailing_crlf() {

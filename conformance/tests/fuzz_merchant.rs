@@ -224,6 +224,47 @@ fn a_500_on_a_non_numeric_error_code_is_a_robustness_finding_shrunk() {
 }
 
 #[test]
+fn the_json_report_carries_the_findings() {
+    let dt = order_datetime();
+    let url = serve_fragile(Variant::FiveHundredOnErrorCode, &dt);
+    let args = ["--fuzz", "400", "--seed", "7", "--rate", "1000"];
+    let (code, out, err) = fuzz(&url, &dt, &[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 1, "{out}{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    assert_eq!(r["schema"], "allinpay-conformance-fuzz/v1");
+    assert_eq!(r["target"], "merchant");
+    assert_eq!(r["seed"], 7);
+    assert_eq!(r["failed"], true);
+    assert!(r["counts"]["robustness"].as_u64() >= Some(1), "{r:#}");
+    let f = r["findings"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["class"] == "robustness"))
+        .unwrap_or_else(|| panic!("a robustness finding: {r:#}"));
+    let body = f["body"].as_str().expect("the minimal body");
+    // The body it names still gets a 500, and its replay line sends exactly it.
+    assert_eq!(post(&url, body.as_bytes()), 500, "{f:#}");
+    let reproduce = f["reproduce"].as_str().expect("a replay line");
+    assert_eq!(replay_bytes(reproduce), body.as_bytes());
+    assert!(!out.contains(KEY), "the key is never printed");
+    // The text report of the same seed shows the same minimal body.
+    let (_, text, _) = fuzz(&url, &dt, &args);
+    let shown = findings(&text);
+    assert!(
+        shown
+            .iter()
+            .any(|t| replay_bytes(&t.reproduce) == body.as_bytes()),
+        "{text}"
+    );
+    // Other formats are refused, in one line.
+    for format in ["junit", "html"] {
+        let (code, out, err) = fuzz(&url, &dt, &[&args[..], &["--format", format]].concat());
+        assert_eq!(code, 2, "{out}{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("text or json"), "{err}");
+    }
+}
+
+#[test]
 fn accept_on_exception_is_a_critical_finding_shrunk() {
     let (url, out, _, shown) = fuzz_fragile(Variant::AcceptOnException);
     let criticals: Vec<&Shown> = shown
@@ -522,7 +563,7 @@ fn bad_fuzz_options_are_one_line_and_exit_2() {
         ),
         (
             ok_url,
-            &["--fuzz", "10", "--format", "json"][..],
+            &["--fuzz", "10", "--format", "junit"][..],
             "--format",
         ),
         (

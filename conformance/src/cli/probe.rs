@@ -165,11 +165,18 @@ fn fuzz(args: &ProbeArgs, probe: &Probe, budget: &str) -> Result<u8, CliError> {
             merchant::MAX_CONNECTIONS
         )));
     }
-    if args.format != FormatArg::Text || args.refunded_order.is_some() {
-        return Err(CliError(
-            "--format and --refunded-order do not apply to --fuzz (its report is text)".into(),
-        ));
+    if args.refunded_order.is_some() {
+        return Err(CliError("--refunded-order does not apply to --fuzz".into()));
     }
+    let json = match args.format {
+        FormatArg::Text => false,
+        FormatArg::Json => true,
+        FormatArg::Junit | FormatArg::Html => {
+            return Err(CliError(
+                "--format: a fuzz run's report is text or json".into(),
+            ))
+        }
+    };
     let target = merchant::Target {
         url: probe.url.clone(),
         keys: probe.keys.clone(),
@@ -192,7 +199,11 @@ fn fuzz(args: &ProbeArgs, probe: &Probe, budget: &str) -> Result<u8, CliError> {
     let builtin = merchant::Builtin::new(&target)?;
     let seeds = merchant::notify_seeds(&target)?;
     let summary = merchant::run(&target, &builtin, &opts, &seeds)?;
-    write_stdout(&summary.render(&target, &opts));
+    if json {
+        write_stdout(&format!("{:#}\n", summary.json(&target, &opts)));
+    } else {
+        write_stdout(&summary.render(&target, &opts));
+    }
     Ok(u8::from(summary.failed()))
 }
 

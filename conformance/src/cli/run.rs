@@ -361,6 +361,15 @@ fn run_fuzz(args: &RunArgs, budget: &str) -> Result<u8, CliError> {
             args.timeout
         )));
     }
+    let json = match args.format {
+        FormatArg::Text => false,
+        FormatArg::Json => true,
+        _ => {
+            return Err(CliError(
+                "--format: a fuzz run's report is text or json".into(),
+            ))
+        }
+    };
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -399,6 +408,10 @@ fn run_fuzz(args: &RunArgs, budget: &str) -> Result<u8, CliError> {
     let summary = fuzz::run(&opts, &seeds, &mut adapter);
     let describe = adapter.describe();
     drop(adapter);
-    write_stdout(&summary.render(&opts, &describe));
+    if json {
+        write_stdout(&format!("{:#}\n", summary.json(&opts, &describe)));
+    } else {
+        write_stdout(&summary.render(&opts, &describe));
+    }
     Ok(u8::from(summary.failed()))
 }

@@ -29,7 +29,7 @@ use allinpay_protocol::codec::Mode;
 
 pub use mutate::{mutate, Rng};
 pub use oracle::{judge, FindingClass, Verdict};
-pub use run::{reproducer, requests, run, Finding, FuzzSummary};
+pub use run::{reproducer, requests, run, Finding, FuzzSummary, FUZZ_SCHEMA};
 pub use seeds::{load_seeds, Seed};
 pub use shrink::shrink;
 

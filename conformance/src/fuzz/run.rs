@@ -111,6 +111,66 @@ impl FuzzSummary {
     }
 }
 
+/// The schema tag of a fuzz run's JSON report (`run --fuzz`, `probe-merchant --fuzz`).
+pub const FUZZ_SCHEMA: &str = "allinpay-conformance-fuzz/v1";
+
+impl FuzzSummary {
+    /// The findings and the summary as one JSON object (`--format json`): the same
+    /// content as [`FuzzSummary::render`], the minimal wire unabridged.
+    pub fn json(&self, opts: &FuzzOptions, describe: &str) -> Value {
+        let findings: Vec<Value> = self
+            .findings
+            .iter()
+            .map(|f| {
+                json!({
+                    "class": f.class.name(),
+                    "op": f.op,
+                    "message": f.kind.name(),
+                    "section": f.kind.def().section,
+                    "input": f.input,
+                    "origin": f.origin,
+                    "mutations": f.mutations,
+                    "why": f.why,
+                    "wire": f.wire,
+                    "originalLength": f.original_len,
+                    "shrinkSteps": f.shrink_steps,
+                    "builtin": f.builtin,
+                    "reproduce": reproducer(&f.request, &opts.adapter),
+                    "vectorCase": vector_case(f, opts),
+                })
+            })
+            .collect();
+        json!({
+            "schema": FUZZ_SCHEMA,
+            "target": "adapter",
+            "implementation": describe,
+            "seed": opts.seed,
+            "startingMessages": self.seeds,
+            "inputs": self.inputs,
+            "seconds": self.elapsed.as_secs_f64(),
+            "shrinkingSeconds": self.shrinking.as_secs_f64(),
+            "inputsPerSecond": self.per_second(),
+            "counts": counts_json(&self.counts),
+            "failed": self.failed(),
+            "findings": findings,
+        })
+    }
+}
+
+/// `{"critical": n, …}` for every class, zeros included.
+fn counts_json(counts: &BTreeMap<FindingClass, u64>) -> Value {
+    FindingClass::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.name().to_owned(),
+                json!(counts.get(c).copied().unwrap_or(0)),
+            )
+        })
+        .collect::<serde_json::Map<String, Value>>()
+        .into()
+}
+
 /// Input `i`: the seed it starts from, the operation, the mutated wire and the mutations.
 fn draw(seed: u64, i: u64, seeds: &[Seed]) -> (usize, &'static str, String, Vec<&'static str>) {
     let mut rng = Rng::new(seed, i);

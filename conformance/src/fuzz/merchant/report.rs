@@ -4,11 +4,13 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use serde_json::{json, Value};
+
 use allinpay_sandbox::net::LoopbackUrl;
 
 use super::{MerchantFuzzOptions, Target, CONTENT_TYPE};
 use crate::fuzz::oracle::FindingClass;
-use crate::fuzz::run::{longest_run, show_wire, summary_line};
+use crate::fuzz::run::{longest_run, show_wire, summary_line, FUZZ_SCHEMA};
 
 /// A reproducer longer than this writes its long run with `yes | head`.
 const MAX_PRINTF: usize = 4096;
@@ -122,6 +124,53 @@ impl MerchantFuzzSummary {
             "ok: no critical or robustness finding\n"
         });
         o
+    }
+}
+
+impl MerchantFuzzSummary {
+    /// The findings and the summary as one JSON object (`--format json`): the same
+    /// content as [`MerchantFuzzSummary::render`], the minimal body unabridged.
+    pub fn json(&self, t: &Target, opts: &MerchantFuzzOptions) -> Value {
+        let url = url_of(&t.url);
+        let findings: Vec<Value> = self
+            .findings
+            .iter()
+            .map(|f| {
+                json!({
+                    "class": f.class.name(),
+                    "input": f.input,
+                    "origin": f.origin,
+                    "mutations": f.mutations,
+                    "why": f.why,
+                    "body": f.body,
+                    "originalLength": f.original_len,
+                    "replays": f.replays,
+                    "reproduce": curl_line(&f.body, &url),
+                })
+            })
+            .collect();
+        json!({
+            "schema": FUZZ_SCHEMA,
+            "target": "merchant",
+            "notifyUrl": url,
+            "order": {"orderNo": t.order.order_no, "orderAmount": t.order.amount,
+                      "orderDatetime": t.order.datetime},
+            "seed": opts.seed,
+            "rate": opts.rate,
+            "connections": opts.connections,
+            "startingMessages": self.seeds,
+            "inputs": self.inputs,
+            "seconds": self.elapsed.as_secs_f64(),
+            "shrinkingSeconds": self.shrinking.as_secs_f64(),
+            "inputsPerSecond": self.per_second(),
+            "counts": {"critical": self.count(FindingClass::Critical),
+                       "robustness": self.count(FindingClass::Robustness)},
+            "builtinAccepts": self.acceptable,
+            "merchantAccepted": self.accepted,
+            "stopped": self.stopped,
+            "failed": self.failed(),
+            "findings": findings,
+        })
     }
 }
 
