@@ -225,6 +225,9 @@ pub struct Options {
     /// The failures that fail the run, with the answer each was judged on, kept as the
     /// trials run: [`root_causes`] groups them.
     pub failures: Failures,
+    /// Every case judged, with its verdict (the answer left out), kept as the trials run:
+    /// [`scope`] tabulates them.
+    pub judged: Arc<Mutex<Vec<CaseResult>>>,
 }
 
 /// The failures that fail a run, each with the answer it was judged on (`None`: no
@@ -332,6 +335,7 @@ impl From<Outcome> for Result<Completion, Failed> {
 
 fn outcome(case: &Case, imp: &Mutex<dyn Implementation + Send>, options: &Options) -> Outcome {
     if let Some(reason) = options.deviations.reason(&case.id) {
+        record(options, case, Verdict::KnownFailure, reason);
         return Outcome::Ignored(format!("known deviation: {reason}"));
     }
     let answer = {
@@ -346,6 +350,7 @@ fn outcome(case: &Case, imp: &Mutex<dyn Implementation + Send>, options: &Option
         }
         Err(e) => (Verdict::Error, e.to_string(), None),
     };
+    record(options, case, verdict, &detail);
     match verdict {
         Verdict::Pass | Verdict::Acceptable => Outcome::Passed,
         Verdict::Skipped => Outcome::Ignored("unsupported by the implementation".into()),
@@ -392,6 +397,39 @@ fn outcome(case: &Case, imp: &Mutex<dyn Implementation + Send>, options: &Option
             }
         }
     }
+}
+
+/// Keeps the verdict on `case` for [`scope`].
+fn record(options: &Options, case: &Case, verdict: Verdict, detail: &str) {
+    options
+        .judged
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(CaseResult {
+            case: case.clone(),
+            verdict,
+            detail: detail.to_owned(),
+            deviation: None,
+            time: Duration::ZERO,
+        });
+}
+
+/// The scope of the cases judged so far (an [`Options::judged`]), as `run` prints it: per
+/// operation × message × side × mode, the cases answered, skipped and passed, and what
+/// the implementation answers in all.
+pub fn scope(judged: &Mutex<Vec<CaseResult>>) -> String {
+    let results = judged.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if results.is_empty() {
+        return String::new();
+    }
+    let report = Report::new(
+        String::new(),
+        false,
+        results,
+        &KnownFailures::default(),
+        None,
+    );
+    report.scope_text()
 }
 
 /// The failures recorded so far (an [`Options::failures`], kept before [`trials`] takes the
@@ -453,6 +491,7 @@ pub fn options_from_env() -> Result<Options, SuiteError> {
         hardening,
         tally: Arc::default(),
         failures: Arc::default(),
+        judged: Arc::default(),
         judge: Judge {
             strict: var("ALLINPAY_STRICT").is_some_and(|v| v != "0"),
             exact_violations: false,
@@ -504,6 +543,7 @@ pub fn main_with(imp: Arc<Mutex<dyn Implementation + Send>>, options: Options) -
     let args = Arguments::from_args();
     let tally = Arc::clone(&options.tally);
     let (failures, strict) = (Arc::clone(&options.failures), options.judge.strict);
+    let judged = Arc::clone(&options.judged);
     match trials(&crate::vectors_dir(), imp, options) {
         Ok(t) => {
             let conclusion = libtest_mimic::run(&args, t);
@@ -511,6 +551,7 @@ pub fn main_with(imp: Arc<Mutex<dyn Implementation + Send>>, options: Options) -
             if tally != Tally::default() {
                 print!("{}", tally.lines());
             }
+            print!("{}", scope(&judged));
             print!("{}", root_causes(&failures, strict));
             conclusion.exit()
         }

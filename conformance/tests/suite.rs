@@ -97,6 +97,35 @@ fn the_trials_failures_are_grouped_by_the_mistake_that_made_them() {
 }
 
 #[test]
+fn the_trials_print_the_scope_run_prints() {
+    // The Python example answers neither parse nor check (docs/adapter.md).
+    let options = Options::default();
+    judge_all_with(adapter(PY), &options);
+    let text = suite::scope(&options.judged);
+    assert!(text.starts_with("scope ("), "{text}");
+    let not_answered = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("not answered:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        not_answered.contains("parse (") && not_answered.contains("check ("),
+        "{not_answered}"
+    );
+    // The same table `run` prints for the same implementation.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_allinpay-conformance"))
+        .args(["run", "--adapter", PY])
+        .output()
+        .expect("run");
+    let run = String::from_utf8_lossy(&out.stdout);
+    let from_run: Vec<&str> = run
+        .lines()
+        .skip_while(|l| !l.starts_with("scope ("))
+        .take(text.lines().count())
+        .collect();
+    assert_eq!(text.lines().collect::<Vec<_>>(), from_run, "{run}");
+}
+
+#[test]
 fn a_rust_integration_is_judged_through_the_typed_trait() {
     // A deliberately wrong signer: lowercase hex for the one message it signs.
     struct Lower;

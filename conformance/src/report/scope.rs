@@ -129,7 +129,7 @@ impl Report {
     }
 
     /// The text block: the rows answered, the ones skipped whole, the summary.
-    pub(super) fn scope_text(&self) -> String {
+    pub(crate) fn scope_text(&self) -> String {
         let rows = self.scope();
         let mut o = String::from(
             "scope (operation × message × side × mode: cases answered of the run's, skipped, passed):\n",
