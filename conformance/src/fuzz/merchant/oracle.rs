@@ -179,7 +179,7 @@ pub fn judge(outcome: &Outcome, expected: &Expected) -> Option<MerchantVerdict> 
             kind,
             match *kind {
                 "closed" => "closed the connection without an answer".into(),
-                "refused" => format!("{detail} (the merchant stopped listening: an input before this one may have brought it down)"),
+                "refused" => format!("{detail} (the merchant stopped listening: an input sent before this one, or alongside it on another connection, may have brought it down)"),
                 _ => detail.clone(),
             },
         ),

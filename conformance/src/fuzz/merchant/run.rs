@@ -194,16 +194,19 @@ fn fuzz_loop(
             };
             let i = next_judge;
             next_judge += 1;
-            if stop {
-                continue;
-            }
             let Some(outcome) = p.outcome.clone() else {
                 continue;
             };
+            // Once the merchant is down, the inputs already sent are still judged (one sent
+            // alongside on another connection may be what brought it down), not replayed;
+            // a further refusal adds nothing.
             if let Outcome::Failed {
                 kind: "refused", ..
             } = outcome
             {
+                if stop {
+                    continue;
+                }
                 if i == 0 {
                     let source = std::io::Error::new(
                         std::io::ErrorKind::ConnectionRefused,
@@ -325,6 +328,10 @@ fn shrink_finding(
     if went_down {
         why.push_str(
             "; the merchant stopped listening while this input was replayed (it may be what brought it down), so shrinking stopped",
+        );
+    } else if merchant_down && !matches!(first.kind.as_str(), "refused") {
+        why.push_str(
+            "; not replayed: the merchant had stopped listening (this input, or one sent alongside it, may be what brought it down)",
         );
     }
     let finding = MerchantFinding {
