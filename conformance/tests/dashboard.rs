@@ -23,7 +23,6 @@ use std::time::Duration;
 use allinpay_browser_test::{trial, Browser};
 use allinpay_conformance::diagnose::SandboxDiagnoser;
 use allinpay_protocol::codec::json;
-use allinpay_protocol::sign::md5_hex;
 use allinpay_sandbox::{spawn, Config, Running};
 
 use gateway_support::*;
@@ -65,17 +64,7 @@ fn alphabetical_pay(order_no: &str, receive_url: &str) -> String {
     let mut fields: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(&unsigned).expect("JSON");
     fields.remove("signMsg");
-    let mut pairs: Vec<(String, String)> = fields
-        .iter()
-        .filter_map(|(k, v)| {
-            v.as_str()
-                .filter(|s| !s.is_empty())
-                .map(|s| (k.clone(), s.to_owned()))
-        })
-        .collect();
-    pairs.sort();
-    let source: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let sig = md5_hex(format!("{}&key={KEY}", source.join("&")).as_bytes()).to_string();
+    let sig = alphabetical_md5(&fields);
     fields.insert("signMsg".into(), sig.into());
     serde_json::to_string(&fields).expect("JSON")
 }

@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 #[path = "../../examples/merchants/fragile.rs"]
 mod fragile;
 
+#[path = "../../sandbox/tests/gateway_support/mod.rs"]
+mod gateway_support;
+
 use fragile::{correct, Variant};
 
 use allinpay_protocol::any;
@@ -142,6 +145,15 @@ fn replay_bytes(reproduce: &str) -> Vec<u8> {
         .expect("sh runs");
     assert!(out.status.success());
     out.stdout
+}
+
+/// The input count of the report's `summary: N inputs …` line.
+fn summary_inputs(out: &str) -> u64 {
+    out.split("summary: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the summary's input count")
 }
 
 /// POSTs `body` to `url` (as the probe does) and returns the status.
@@ -331,8 +343,8 @@ fn a_merchant_that_goes_down_stops_the_run() {
     std::thread::spawn(move || {
         for stream in l.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let body = read_body(&mut stream);
-            if body.windows(3).any(|w| w == b"%00") {
+            let body = gateway_support::read_body(&mut stream, 1024 * 1024).unwrap_or_default();
+            if body.contains("%00") {
                 return; // the listener is dropped: later connections are refused
             }
             let _ = std::io::Write::write_all(
@@ -371,38 +383,8 @@ fn a_merchant_that_goes_down_stops_the_run() {
             "each finding says the merchant went down: {out}"
         );
     }
-    let inputs: u64 = out
-        .split("summary: ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .expect("the summary's input count");
+    let inputs = summary_inputs(&out);
     assert!(inputs < 300, "the run stopped early: {out}");
-}
-
-/// The body of one HTTP/1.1 request (by its Content-Length).
-fn read_body(stream: &mut std::net::TcpStream) -> Vec<u8> {
-    use std::io::Read;
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            if buf.len() >= end + 4 + len {
-                return buf[end + 4..end + 4 + len].to_vec();
-            }
-        }
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return buf,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
 }
 
 #[test]
@@ -455,12 +437,7 @@ fn the_correct_merchant_is_clean() {
     assert!(findings(&out).is_empty(), "{out}");
     // Valid notifications reached it and were accepted: the run was not all garbage.
     assert!(m.accepted(ORDER) >= 1, "{out}");
-    let inputs: u64 = out
-        .split("summary: ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .expect("the summary's input count");
+    let inputs = summary_inputs(&out);
     assert!(inputs >= 100, "{out}");
     // The progress line on stderr names inputs/s and the findings.
     assert!(

@@ -41,17 +41,7 @@ fn wrong_pay(i: usize, receive_url: &str) -> String {
         serde_json::from_str(&unsigned).expect("JSON");
     fields.remove("signMsg");
     let sig = if i % 2 == 0 {
-        let mut pairs: Vec<(String, String)> = fields
-            .iter()
-            .filter_map(|(k, v)| {
-                v.as_str()
-                    .filter(|s| !s.is_empty())
-                    .map(|s| (k.clone(), s.to_owned()))
-            })
-            .collect();
-        pairs.sort();
-        let source: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        md5_hex(format!("{}&key={KEY}", source.join("&")).as_bytes()).to_string()
+        alphabetical_md5(&fields)
     } else {
         md5_hex(format!("nothing a merchant signs {i}").as_bytes()).to_string()
     };

@@ -164,6 +164,25 @@ impl Recorder {
     }
 }
 
+/// The MD5 of payData's non-empty fields sorted by name, `&key=KEY` appended: the
+/// mistake §5.1's table order avoids (a wrong signMsg the diagnosis names
+/// `alphabetical-order`).
+pub fn alphabetical_md5(fields: &serde_json::Map<String, serde_json::Value>) -> String {
+    let mut pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, _)| *k != "signMsg")
+        .filter_map(|(k, v)| {
+            v.as_str()
+                .filter(|s| !s.is_empty())
+                .map(|s| (k.as_str(), s))
+        })
+        .collect();
+    pairs.sort_unstable();
+    let source: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    allinpay_protocol::sign::md5_hex(format!("{}&key={KEY}", source.join("&")).as_bytes())
+        .to_string()
+}
+
 /// Reads one HTTP/1.1 request and returns its body (by Content-Length); `None` on EOF,
 /// error, timeout or a request above `limit` bytes.
 pub fn read_body(stream: &mut TcpStream, limit: usize) -> Option<String> {
