@@ -24,7 +24,9 @@ use crate::Ctx;
 /// §2.2.1: at most 3 resends after the first delivery.
 pub const MAX_RESENDS: usize = 3;
 
-const FORM: &str = "application/x-www-form-urlencoded;charset=UTF-8";
+/// The content type of a §2.2.3 notification (a form POST), as the sandbox, the probe and
+/// `probe-merchant --fuzz` send it.
+pub const FORM: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
 /// The sandbox's fixed exchange rates (§6.2 currencies): 分 per 10,000 minor units of
 /// the order's currency (docs/gateway.md, "Currencies").
