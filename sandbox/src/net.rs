@@ -17,6 +17,10 @@ pub const MAX_REPLY: usize = 32 * 1024 * 1024;
 /// Largest answer body read from a merchant's notification handler.
 pub const MAX_MERCHANT_REPLY: usize = 64 * 1024;
 
+/// The content type of a §2.2.3 notification (a form POST), as the notifier, the probe and
+/// `probe-merchant --fuzz` send it.
+pub const FORM: &str = "application/x-www-form-urlencoded;charset=UTF-8";
+
 /// An `http://` URL whose host is a loopback address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoopbackUrl {

@@ -14,7 +14,7 @@ use tokio::sync::{watch, Notify, Semaphore};
 
 use crate::error::ResendError;
 use crate::journal::{Delivery, ANSWER_KEPT};
-use crate::net::{post_async, LoopbackUrl, NetError};
+use crate::net::{post_async, LoopbackUrl, NetError, FORM};
 use crate::signing::{sign_in_place, Keys, SignError};
 use crate::store::{NoteStatus, Order, Post, State};
 use crate::time::{cst14, unix_ms, unix_secs};
@@ -23,10 +23,6 @@ use crate::Ctx;
 
 /// §2.2.1: at most 3 resends after the first delivery.
 pub const MAX_RESENDS: usize = 3;
-
-/// The content type of a §2.2.3 notification (a form POST), as the sandbox, the probe and
-/// `probe-merchant --fuzz` send it.
-pub const FORM: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
 /// The sandbox's fixed exchange rates (§6.2 currencies): 分 per 10,000 minor units of
 /// the order's currency (docs/gateway.md, "Currencies").

@@ -317,7 +317,7 @@ impl Probe {
         for (i, (name, description, expected, body)) in self.cases()?.into_iter().enumerate() {
             let reply = request_blocking(
                 &self.url,
-                Some((crate::notifier::FORM, body.as_bytes())),
+                Some((crate::net::FORM, body.as_bytes())),
                 &[],
                 self.timeout,
             );

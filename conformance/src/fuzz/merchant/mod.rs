@@ -44,7 +44,7 @@ pub const MAX_RATE: u32 = 1000;
 pub const DEFAULT_CONNECTIONS: usize = 2;
 pub const MAX_CONNECTIONS: usize = 8;
 /// The content type the sandbox's notifier sends (§2.2.3 is a form POST).
-pub use allinpay_sandbox::notifier::FORM as CONTENT_TYPE;
+pub use allinpay_sandbox::net::FORM as CONTENT_TYPE;
 
 /// The merchant's endpoint and what its notifications are about.
 #[derive(Clone, Debug)]
